@@ -1,0 +1,140 @@
+"""The ``ketensim`` command line. Wiring only: each command's work lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+from .schemas import ENV_VAR, SchemaFolderError, SchemaRegistry
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+ketensim — simulation and conformance harness for iJw 3.2 / iWmo 3.2 message traffic
+(Regionaal Administratieprotocol Zorgregio Midden-IJssel/Oost-Veluwe).
+
+The iStandaarden schema folder is taken from --schemas DIR, else $KETENSIM_SCHEMAS,
+else ../shared/istandaarden beside the project."""
+
+
+def _add_schemas(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--schemas", metavar="DIR",
+                   help=f"iStandaarden release folder (default: ${ENV_VAR}, else ../shared/istandaarden)")
+
+
+def _registry(args: argparse.Namespace, *, require_complete: bool = True) -> SchemaRegistry:
+    return SchemaRegistry.load(args.schemas, require_complete=require_complete)
+
+
+# -- commands -------------------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import valideren
+
+    registry = _registry(args)
+    try:
+        paden = valideren.bestanden(args.paths)
+    except valideren.InvoerFout as exc:
+        print(f"ketensim validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    uitslagen = valideren.valideer_bestanden(paden, registry, max_bytes=args.max_bytes, detail=not args.fast)
+    (valideren.schrijf_json if args.format == "json" else valideren.schrijf_tekst)(uitslagen, sys.stdout)
+    return EXIT_FINDINGS if any(not u.validatie.geldig for u in uitslagen) else EXIT_OK
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    registry = _registry(args, require_complete=False)
+    s = registry.summary()
+    if args.format == "json":
+        print(json.dumps(s, indent=2))
+    else:
+        print(f"schema folder: {s['folder']}  (from {s['from']})")
+        for naam, d in s["standards"].items():  # type: ignore[union-attr]
+            print(f"{naam}:")
+            print(f"  official ({len(d['official'])}): {' '.join(d['official']) or '-'}")
+            print(f"  derived, unofficial ({len(d['derived'])}): {' '.join(d['derived']) or '-'}")
+        missing = s["missing"]
+        print("missing: " + ("none" if not missing else ""))
+        for m in missing:  # type: ignore[union-attr]
+            print(f"  - {m}")
+    return EXIT_FINDINGS if registry.missing else EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .genereer import genereer
+    from .render import render
+    from .schemas import parse_berichttype
+
+    try:
+        std, nummer = parse_berichttype(args.type)
+    except ValueError as exc:
+        print(f"ketensim generate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    registry = _registry(args)
+    bericht = genereer(f"{std.type_prefix}{nummer}", args.seed, registry)
+    sys.stdout.buffer.write(render(bericht))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ketensim", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check iJw/iWmo XML files against the codec rules and the XSDs",
+                       description="Check XML files (or every *.xml below a folder) for technical rejections "
+                                   "(BOM, encoding, DTD, well-formedness, size) and validate them against their "
+                                   "iJw/iWmo 3.2 XSD. Exit status 1 if anything is invalid.")
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024, metavar="N",
+                   help="reject messages larger than N bytes (default 2 MiB)")
+    p.add_argument("--fast", action="store_true",
+                   help="skip xmlschema's extra reason text for invalid files (lxml only)")
+    _add_schemas(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schemas", help="show the schema release in use: official, derived, missing",
+                       description="Show which iStandaarden schema folder is used, which message schemas are "
+                                   "official and which derived (unofficial, from DERIVED.txt), and what is missing.")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_schemas(p)
+    p.set_defaults(func=cmd_schemas)
+
+    p = sub.add_parser("generate", help="print one schema-valid example message of a type",
+                       description="Generate one synthetic, schema-valid message (seeded, deterministic) and "
+                                   "print it. TYPE is JW301…JW325 or WMO301…WMO325.")
+    p.add_argument("type", metavar="TYPE")
+    p.add_argument("--seed", type=int, default=1)
+    _add_schemas(p)
+    p.set_defaults(func=cmd_generate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return func(args)
+    except SchemaFolderError as exc:
+        print(f"ketensim {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"ketensim {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `ketensim generate JW301 | head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

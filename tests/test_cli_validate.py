@@ -1,0 +1,92 @@
+"""`ketensim validate` / `ketensim schemas` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from simulator.cli import main
+from tests.test_codec import BILLION_LAUGHS, EXTERNAL_ENTITY
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_ijw_examples_reports_exactly_the_two_invalid(capsys, schema_dir):
+    code, out, err = run(capsys, "validate", str(schema_dir / "ijw-3.2" / "voorbeelden"))
+    assert code == 1
+    invalid = [line for line in out.splitlines() if line.startswith("INVALID")]
+    assert len(invalid) == 2
+    assert "jw315.xml  JW315" in invalid[0] and "jw318.xml  JW318" in invalid[1]
+    assert "'2027-06-31' is not a valid value" in out and "ToewijzingEinddatum" in out
+    assert "day is out of range for month" in out
+    assert "jw318:Verzoek/jw318:RetourCode" in out and "RetourCodes" in out
+    assert "14 file(s): 12 valid, 2 invalid" in out
+
+
+def test_validate_json_format(capsys, schema_dir):
+    code, out, _ = run(capsys, "validate", "--format", "json", str(schema_dir / "ijw-3.2" / "voorbeelden" / "jw315.xml"))
+    assert code == 1
+    doc = json.loads(out)
+    (f,) = doc["files"]
+    assert f["berichttype"] == "JW315" and f["geldig"] is False
+    assert {e["regel"] for e in f["fouten"]} == {44, 66}
+    assert all(e["pad"].endswith("ToewijzingEinddatum") for e in f["fouten"])
+
+
+def test_validate_valid_file_exit_zero_and_derived_flagged(capsys, schema_dir):
+    code, out, _ = run(capsys, "validate", str(schema_dir / "iwmo-3.2" / "voorbeelden" / "wmo302.xml"),
+                       str(schema_dir / "iwmo-3.2" / "voorbeelden" / "wmo301.xml"))
+    assert code == 0
+    assert "wmo302.xml  WMO302  [derived schema — unofficial]" in out
+    assert "wmo301.xml  WMO301\n" in out
+
+
+@pytest.mark.parametrize("content, needle", [
+    (BILLION_LAUGHS, "DOCTYPE/ENTITY declarations are not allowed"),
+    (EXTERNAL_ENTITY, "DOCTYPE/ENTITY declarations are not allowed"),
+    (b"\xef\xbb\xbf<a/>", "byte-order mark"),
+    (b'<?xml version="1.0" encoding="ISO-8859-1"?><a/>', "only UTF-8"),
+    (b"<a><b>", "not well-formed"),
+])
+def test_hostile_files_give_clear_errors_not_tracebacks(capsys, tmp_path, content, needle):
+    f = tmp_path / "bad.xml"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "validate", str(f))
+    assert code == 1
+    assert needle in out
+    assert "Traceback" not in out + err
+
+
+def test_oversize_file_via_cli(capsys, tmp_path):
+    f = tmp_path / "big.xml"
+    f.write_bytes(b"<a>" + b"x" * 4000 + b"</a>")
+    code, out, _ = run(capsys, "validate", "--max-bytes", "1000", str(f))
+    assert code == 1 and "the limit is 1,000 bytes" in out
+
+
+def test_missing_path_and_bad_schema_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "validate", str(tmp_path / "nope.xml"))
+    assert code == 2 and "no such file or folder" in err
+    code, _, err = run(capsys, "validate", "--schemas", str(tmp_path), str(tmp_path))
+    assert code == 2 and "is incomplete; missing" in err and "ijw-3.2/xsd/" in err
+
+
+def test_schemas_command(capsys):
+    code, out, _ = run(capsys, "schemas")
+    assert code == 0
+    assert "official (14)" in out and "derived, unofficial (7): WMO302 WMO306" in out
+    assert "missing: none" in out
+
+
+def test_console_script_help_has_every_command():
+    res = subprocess.run([sys.executable, "-m", "simulator.cli", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0
+    for cmd in ("validate", "schemas", "generate"):
+        assert cmd in res.stdout
