@@ -1,0 +1,306 @@
+"""Protocol profiles: the shipped mijov-2024 profile, deadline arithmetic through it, and the
+error messages regional staff get when an edited copy is wrong.
+
+Modified profiles are written as copies of the shipped TOML to ``tmp_path`` with one textual
+change each (:func:`kopie`); every change asserts that the text it replaces is really there, so
+a reworded profile makes these tests fail loudly instead of silently testing nothing.  Expected
+dates were worked out on a calendar; the weekday asserts guard that hand work.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from simulator.profiel import (
+    DYSLEXIE_VARIANTEN, ROUTES, VERPLICHTE_TERMIJNEN, Profiel, ProfielFout, beschikbare_profielen,
+    laad_profiel,
+)
+from simulator.synthetisch import GEMEENTEN
+from simulator.werkdagen import DEFAULT_FEESTDAGEN, Termijn
+
+D = date.fromisoformat
+MA, DI, WO, DO, VR, ZA, ZO = range(7)
+SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "profiles" / "mijov-2024.toml"
+ANNEX = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_25faa998f1f68696.txt"
+
+
+@pytest.fixture(scope="module")
+def profiel() -> Profiel:
+    return laad_profiel("mijov-2024")
+
+
+def kopie(tmp_path: Path, *wijzigingen: tuple[str, str], naam: str = "kopie.toml", extra: str = "") -> Path:
+    """Write the shipped profile to ``tmp_path/naam`` with each (old, new) replaced once."""
+    tekst = SHIPPED.read_text(encoding="utf-8")
+    for oud, nieuw in wijzigingen:
+        assert tekst.count(oud) == 1, f"the shipped profile no longer contains exactly one {oud!r}"
+        tekst = tekst.replace(oud, nieuw)
+    pad = tmp_path / naam
+    pad.write_text(tekst + extra, encoding="utf-8")
+    return pad
+
+
+def fout(pad: Path | str) -> ProfielFout:
+    """Load ``pad`` expecting a ProfielFout; check it carries no chained traceback."""
+    with pytest.raises(ProfielFout) as info:
+        laad_profiel(pad)
+    exc = info.value
+    assert exc.__cause__ is None
+    assert exc.__context__ is None or exc.__suppress_context__, "the error drags a traceback along"
+    return exc
+
+
+# -- the shipped profile ------------------------------------------------------------------------
+
+def test_shipped_profile_loads(profiel):
+    assert profiel.naam == "mijov-2024"
+    assert profiel.pad == SHIPPED
+    assert "Midden-IJssel/Oost-Veluwe" in profiel.titel
+    assert profiel.toewijzen == {"jeugd": "specifiek", "wmo": "specifiek"}
+    assert profiel.kalender.feestdagen == DEFAULT_FEESTDAGEN
+    assert profiel.kalender.extra_vrije_dagen == frozenset()
+
+
+def test_beschikbare_profielen_lists_the_shipped_one():
+    assert "mijov-2024" in beschikbare_profielen()
+    assert beschikbare_profielen() == sorted(beschikbare_profielen())
+
+
+@pytest.mark.parametrize("sleutel", VERPLICHTE_TERMIJNEN)
+def test_every_required_termijn_present_with_bron(profiel, sleutel):
+    d = profiel.termijnen[sleutel]
+    assert d.sleutel == sleutel
+    assert isinstance(d.termijn, Termijn)
+    assert d.bron.startswith("Annex 4 §") or d.bron.startswith("Annex 4 Bijlage")
+    assert d.na.strip()
+    assert profiel.termijn(sleutel) == d.termijn
+
+
+@pytest.mark.parametrize("sleutel, tekst", [
+    ("retour_302", "3 werkdagen"), ("retour_316", "3 werkdagen"), ("retour_318", "3 werkdagen"),
+    ("besluit_vot", "5 werkdagen"), ("besluit_vow", "5 werkdagen"), ("onderzoek", "8 weken"),
+    ("woonplaatsbeginsel", "2 weken"), ("vot_na_intake", "5 werkdagen"),
+    ("vot_sggz", "3 maanden + 5 werkdagen"), ("vot_crisis", "5 werkdagen"),
+    ("start_305", "5 werkdagen"), ("stop_307", "5 werkdagen"),
+    ("declaratie_323", "uiterlijk de laatste dag van de opvolgende maand"),
+    ("declaratie_sggz", "30 dagen"), ("antwoord_325", "10 werkdagen"),
+    ("correctie_goedgekeurd", "2 maanden"), ("toewijzing_vervalt", "3 maanden"),
+])
+def test_shipped_termijnen_match_the_annex(profiel, sleutel, tekst):
+    """The numbers of Annex 4 §2.3–§7 (see the `bron` of each)."""
+    assert profiel.termijn(sleutel).beschrijving() == tekst
+
+
+def test_every_bron_section_exists_in_the_annex(profiel):
+    """Each '§N.M' and 'Bijlage N.M' cited in a termijn or regel is a heading of the annex."""
+    if not ANNEX.is_file():
+        pytest.skip(f"annex text not at {ANNEX}")
+    annex = ANNEX.read_text(encoding="utf-8")
+    koppen = {m.group(1) for m in re.finditer(r"^\s*(\d+(?:\.\d+)*)\. [A-Z]", annex, re.M)}  # "4.2. WERKWIJZE"
+    bijlagen = {m.group(1) for m in re.finditer(r"BIJLAGE (\d+(?:\.\d+)*)", annex)}
+    bronnen = [d.bron for d in profiel.termijnen.values()] + [r.bron for r in profiel.regels.values()]
+    assert bronnen
+    for bron in bronnen:
+        for sectie in re.findall(r"§(\d+(?:\.\d+)*)", bron):
+            assert sectie in koppen, f"{bron!r}: no section {sectie} in the annex"
+        for bijlage in re.findall(r"Bijlage (\d+(?:\.\d+)*)", bron):
+            assert bijlage in bijlagen, f"{bron!r}: no Bijlage {bijlage} in the annex"
+
+
+def test_gemeenten_and_dyslexie_variants_follow_bijlage_1_4(profiel):
+    """Bijlage 1.4.1 covers Apeldoorn, Brummen, Epe, Hattem and Voorst; 1.4.2 Heerde, Lochem, Zutphen."""
+    assert {c: g.naam for c, g in profiel.gemeenten.items()} == {g.code: g.naam for g in GEMEENTEN}
+    per_variant = {v: sorted(g.naam for g in profiel.gemeenten.values() if g.dyslexie == v)
+                   for v in DYSLEXIE_VARIANTEN}
+    assert per_variant == {
+        "aanbieder_vot": ["Apeldoorn", "Brummen", "Epe", "Hattem", "Voorst"],
+        "toegang_toewijzing": ["Heerde", "Lochem", "Zutphen"],
+    }
+    assert profiel.ruw["dyslexie"]["varianten"] == {"aanbieder_vot": "1.4.1", "toegang_toewijzing": "1.4.2"}
+    assert all(g.inwoners > 0 for g in profiel.gemeenten.values())
+
+
+def test_routes_regels_gebeurtenissen(profiel):
+    assert set(profiel.routes) == set(ROUTES)
+    assert profiel.routes["extern"].domeinen == ("jeugd",)  # Wmo 315s are rejected (§4)
+    assert profiel.routes["toegang"].domeinen == ("jeugd", "wmo")
+    assert profiel.routes["toegang"].gewicht == 45.0
+    assert profiel.routes["sggz"].opties["kans_alleen_diagnostiek"] == 0.3
+    assert "gewicht" not in profiel.routes["sggz"].opties
+    assert profiel.regel("wmo315_afwijzen") is True
+    assert profiel.regel("vow_terugwerkend_toewijzen") is False
+    assert profiel.regel("max_verlengingen_via_315") == 1
+    assert profiel.regel("maximale_toewijzingsduur") == "12 maanden"
+    assert profiel.kans("vow") == 0.08
+    assert profiel.kans("bestaat_niet") == 0.0
+    assert all(0 <= k <= 1 for k in profiel.gebeurtenissen.values())
+    assert profiel.populatie["duur_maanden"] == {"min": 2, "max": 12}
+
+
+# -- deadlines through the profile -----------------------------------------------------------
+
+def test_retour_302_over_goede_vrijdag_and_pasen_2026(profiel):
+    # Thursday 2 April 2026; Goede Vrijdag 3 April, Pasen 5, tweede Paasdag 6 April.
+    assert D("2026-04-02").weekday() == DO
+    assert profiel.deadline("retour_302", D("2026-04-02")) == D("2026-04-09")  # 7, 8, 9 April
+    # a 301 received on Goede Vrijdag itself: counting starts after it
+    assert profiel.deadline("retour_302", D("2026-04-03")) == D("2026-04-09")
+
+
+def test_declaratie_323_end_of_february_on_a_weekend_moves_to_monday(profiel):
+    # Atw art. 1: a period that ends on a Saturday/Sunday is extended to the next werkdag.
+    assert D("2026-02-28").weekday() == ZA
+    for dag in ("2026-01-01", "2026-01-15", "2026-01-31"):
+        assert profiel.deadline("declaratie_323", D(dag)) == D("2026-03-02")
+    assert D("2027-02-28").weekday() == ZO
+    assert profiel.deadline("declaratie_323", D("2027-01-20")) == D("2027-03-01")
+    # leap year, end of February on a Tuesday: no extension
+    assert D("2028-02-29").weekday() == DI
+    assert profiel.deadline("declaratie_323", D("2028-01-31")) == D("2028-02-29")
+    # December → end of January of the next year (Sunday 31 January 2027 → Monday 1 February)
+    assert D("2027-01-31").weekday() == ZO
+    assert profiel.deadline("declaratie_323", D("2026-12-31")) == D("2027-02-01")
+
+
+def test_vot_sggz_three_months_plus_five_werkdagen(profiel):
+    # 15 Jan 2026 + 3 months = Wed 15 April; + 5 werkdagen = 16, 17, 20, 21, 22 April
+    assert profiel.deadline("vot_sggz", D("2026-01-15")) == D("2026-04-22")
+    # 2 Feb 2026 + 3 months = Saturday 2 May; 4 May (1), 5 mei is a feestdag, 6, 7, 8, 11 May
+    assert D("2026-05-02").weekday() == ZA
+    assert profiel.deadline("vot_sggz", D("2026-02-02")) == D("2026-05-11")
+    # 30 Nov 2026 + 3 months = 28 Feb 2027 (clamped, a Sunday); then 1, 2, 3, 4, 5 March
+    assert profiel.deadline("vot_sggz", D("2026-11-30")) == D("2027-03-05")
+
+
+def test_onderzoek_eight_weeks(profiel):
+    assert profiel.deadline("onderzoek", D("2026-04-02")) == D("2026-05-28")
+    # 19 March 2026 + 8 weeks = Hemelvaart (Thursday 14 May) → Friday 15 May
+    assert D("2026-05-14").weekday() == DO
+    assert profiel.deadline("onderzoek", D("2026-03-19")) == D("2026-05-15")
+
+
+def test_declaratie_sggz_30_dagen(profiel):
+    # 5 March 2026 + 30 days = Saturday 4 April, then Pasen: Monday 6 April is tweede Paasdag → 7 April
+    assert profiel.deadline("declaratie_sggz", D("2026-03-05")) == D("2026-04-07")
+
+
+def test_deadline_of_unknown_key_is_a_keyerror(profiel):
+    with pytest.raises(KeyError):
+        profiel.deadline("retour_999", D("2026-01-05"))
+
+
+# -- edited copies --------------------------------------------------------------------------
+
+def test_loading_a_copy_from_a_path(tmp_path, profiel):
+    pad = kopie(tmp_path)
+    p = laad_profiel(pad)
+    assert p.pad == pad
+    assert p.termijnen == profiel.termijnen
+    assert p.gemeenten == profiel.gemeenten
+    assert laad_profiel(str(pad)).pad == pad
+
+
+def test_changed_deadline_in_a_copy_takes_effect(tmp_path):
+    pad = kopie(tmp_path, ('retour_302 = { termijn = "3 werkdagen"', 'retour_302 = { termijn = "5 werkdagen"'))
+    p = laad_profiel(pad)
+    assert p.termijn("retour_302") == Termijn("werkdagen", 5)
+    # 7, 8, 9, 10, 13 April 2026
+    assert p.deadline("retour_302", D("2026-04-02")) == D("2026-04-13")
+
+
+def test_extra_vrije_dagen_are_honoured(tmp_path, profiel):
+    pad = kopie(tmp_path, ("extra_vrije_dagen = []", 'extra_vrije_dagen = ["2026-05-15"]'))
+    p = laad_profiel(pad)
+    assert p.kalender.extra_vrije_dagen == frozenset({D("2026-05-15")})
+    assert not p.kalender.is_werkdag(D("2026-05-15"))
+    # Wed 13 May 2026: shipped 15, 18, 19 May; with the Friday after Hemelvaart free 18, 19, 20
+    assert profiel.deadline("retour_302", D("2026-05-13")) == D("2026-05-19")
+    assert p.deadline("retour_302", D("2026-05-13")) == D("2026-05-20")
+    # a calendar period ending on Hemelvaart now extends over the Friday too
+    assert p.deadline("onderzoek", D("2026-03-19")) == D("2026-05-18")
+
+
+def test_feestdagen_can_be_chosen(tmp_path):
+    pad = kopie(tmp_path, ('"bevrijdingsdag",\n', ""))
+    p = laad_profiel(pad)
+    assert "bevrijdingsdag" not in p.kalender.feestdagen
+    assert p.kalender.is_werkdag(D("2026-05-05"))
+
+
+# -- error messages ---------------------------------------------------------------------------
+
+def test_missing_required_termijn(tmp_path):
+    regel = next(l for l in SHIPPED.read_text(encoding="utf-8").splitlines() if l.startswith("retour_306 ="))
+    pad = kopie(tmp_path, (regel + "\n", ""))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "retour_306" in msg and "[termijnen]" in msg
+
+
+def test_termijn_without_bron(tmp_path):
+    pad = kopie(tmp_path, (', bron = "Annex 4 §6.1 voetnoot 10" }', " }"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "termijnen.start_305_sggz" in msg and "'bron'" in msg
+
+
+def test_bad_termijn_string(tmp_path):
+    pad = kopie(tmp_path, ('antwoord_325 = { termijn = "10 werkdagen"', 'antwoord_325 = { termijn = "tien werkdagen"'))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "termijnen.antwoord_325" in msg and "'tien werkdagen'" in msg
+
+
+def test_unknown_route(tmp_path):
+    pad = kopie(tmp_path, ("[routes.crisis]", "[routes.crises]"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "routes.crises" in msg and "unknown route" in msg
+
+
+def test_negative_route_gewicht(tmp_path):
+    pad = kopie(tmp_path, ("gewicht = 4\n", "gewicht = -4\n"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "routes.crisis" in msg and "gewicht" in msg
+
+
+@pytest.mark.parametrize("waarde", ["1.5", "-0.1", '"vaak"'])
+def test_bad_chance(tmp_path, waarde):
+    pad = kopie(tmp_path, ("vow = 0.08 ", f"vow = {waarde} "))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "[gebeurtenissen]" in msg and "'vow'" in msg
+
+
+def test_bad_dyslexie_variant(tmp_path):
+    pad = kopie(tmp_path, ('naam = "Epe", dyslexie = "aanbieder_vot"', 'naam = "Epe", dyslexie = "school"'))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "gemeenten.0232" in msg and "aanbieder_vot" in msg
+
+
+def test_unknown_feestdag(tmp_path):
+    pad = kopie(tmp_path, ('"koningsdag"', '"koninginnedag"'))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "[kalender]" in msg and "koninginnedag" in msg
+
+
+def test_bad_toml(tmp_path):
+    pad = kopie(tmp_path, extra="\n[termijnen.dubbel\n")
+    msg = str(fout(pad))
+    assert str(pad) in msg and "not valid TOML" in msg and "line" in msg
+
+
+def test_missing_profiel_table(tmp_path):
+    pad = kopie(tmp_path, ("[profiel]\n", "[profile]\n"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "'profiel'" in msg
+
+
+def test_unknown_profile_name():
+    msg = str(fout("mijov-2099"))
+    assert "'mijov-2099'" in msg and "mijov-2024" in msg
+
+
+def test_missing_profile_file(tmp_path):
+    pad = tmp_path / "bestaat-niet.toml"
+    msg = str(fout(pad))
+    assert str(pad) in msg and "does not exist" in msg
