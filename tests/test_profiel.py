@@ -304,3 +304,98 @@ def test_missing_profile_file(tmp_path):
     pad = tmp_path / "bestaat-niet.toml"
     msg = str(fout(pad))
     assert str(pad) in msg and "does not exist" in msg
+
+
+# -- robustness: hand-edited files give a ProfielFout, never a traceback -------------------------
+
+RETOUR_302 = 'retour_302 = { termijn = "3 werkdagen", na = "ontvangst 301", bron = "Annex 4 §5.1; OP090" }'
+
+
+def test_utf8_with_bom_loads(tmp_path):
+    """Windows Notepad saves "UTF-8 with BOM"; tomllib alone rejects that as invalid TOML."""
+    pad = tmp_path / "bom.toml"
+    pad.write_bytes(b"\xef\xbb\xbf" + SHIPPED.read_bytes())
+    assert laad_profiel(pad).naam == "mijov-2024"
+
+
+def test_file_not_in_utf8(tmp_path):
+    pad = tmp_path / "ansi.toml"
+    pad.write_bytes(SHIPPED.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "UTF-8" in msg
+
+
+@pytest.mark.parametrize("nieuw", ['retour_302 = "3 werkdagen"', "retour_302 = 3"])
+def test_termijn_that_is_not_a_table(tmp_path, nieuw):
+    pad = kopie(tmp_path, (RETOUR_302, nieuw))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "[termijnen.retour_302] must be a table" in msg
+
+
+def test_termijn_table_without_termijn_names_the_key_once(tmp_path):
+    pad = kopie(tmp_path, (RETOUR_302, 'retour_302 = { na = "ontvangst 301", bron = "Annex 4 §5.1; OP090" }'))
+    msg = str(fout(pad))
+    assert msg == f"{pad}: [termijnen.retour_302] misses 'termijn'"
+
+
+def test_regel_that_is_not_a_table(tmp_path):
+    pad = kopie(tmp_path, ('wmo315_afwijzen = { waarde = true, bron = "Annex 4 §4 (aanvulling): Wmo en MO/BW" }',
+                           "wmo315_afwijzen = true"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "regels.wmo315_afwijzen" in msg
+
+
+def test_regel_termijn_is_parsed_and_checked(tmp_path, profiel):
+    assert profiel.regels["maximale_toewijzingsduur"].termijn == Termijn("maanden", 12)
+    assert profiel.regels["wmo315_afwijzen"].termijn is None
+    pad = kopie(tmp_path, ('termijn = "12 maanden"', 'termijn = "12 maanen"'))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "regels.maximale_toewijzingsduur" in msg and "'12 maanen'" in msg
+
+
+def test_gemeente_that_is_not_a_table(tmp_path):
+    pad = kopie(tmp_path, ('"0244" = { naam = "Hattem", dyslexie = "aanbieder_vot", inwoners = 12500 }',
+                           '"0244" = "Hattem"'))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "gemeenten.0244" in msg
+
+
+@pytest.mark.parametrize("waarde", ['"12.500"', "12.5", "0", "true"])
+def test_bad_inwoners(tmp_path, waarde):
+    pad = kopie(tmp_path, ("inwoners = 12500", f"inwoners = {waarde}"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "gemeenten.0244" in msg and "inwoners" in msg
+
+
+def test_bad_route_domein(tmp_path):
+    pad = kopie(tmp_path, ('domeinen = ["jeugd", "wmo"]', 'domeinen = ["jeugd", "wmo-bw"]'))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "routes.toegang" in msg and "wmo-bw" in msg
+
+
+def test_chance_true_is_not_a_number(tmp_path):
+    pad = kopie(tmp_path, ("vow = 0.08 ", "vow = true "))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "'vow'" in msg
+
+
+def test_extra_vrije_dagen_as_toml_dates(tmp_path):
+    pad = kopie(tmp_path, ("extra_vrije_dagen = []", "extra_vrije_dagen = [2026-05-15, 2027-05-07]"))
+    assert laad_profiel(pad).kalender.extra_vrije_dagen == {D("2026-05-15"), D("2027-05-07")}
+
+
+@pytest.mark.parametrize("waarde", ['["2026-13-01"]', '["15-05-2026"]', "[20260515]", '"2026-05-15"'])
+def test_bad_extra_vrije_dag(tmp_path, waarde):
+    pad = kopie(tmp_path, ("extra_vrije_dagen = []", f"extra_vrije_dagen = {waarde}"))
+    msg = str(fout(pad))
+    assert str(pad) in msg and "extra_vrije_dagen" in msg
+
+
+def test_profile_file_without_toml_suffix(tmp_path):
+    pad = kopie(tmp_path, naam="profiel.txt")
+    assert laad_profiel(pad).pad == pad
+
+
+def test_deadline_of_unknown_key_names_it(profiel):
+    with pytest.raises(KeyError, match="retour_999"):
+        profiel.deadline("retour_999", D("2026-01-05"))
