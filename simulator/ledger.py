@@ -24,7 +24,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, Any, Iterator
 
 LEDGER_NAAM = "ledger.jsonl"
@@ -108,8 +108,18 @@ class Gebeurtenis:
                    rec.get("traject"), rec.get("route"), rec.get("gegevens", {}))
 
 
+def _json_waarde(v: Any) -> Any:
+    """JSON for the values a run header or event naturally carries: dates (ISO text), paths."""
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, PurePath):
+        return str(v)
+    raise TypeError(f"cannot write {type(v).__name__} {v!r} to the ledger (use str, number, bool, list, dict or date)")
+
+
 def _dump(rec: dict[str, Any]) -> bytes:
-    return (json.dumps(rec, ensure_ascii=False, separators=(",", ":"), sort_keys=False) + "\n").encode("utf-8")
+    tekst = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), sort_keys=False, default=_json_waarde)
+    return (tekst + "\n").encode("utf-8")
 
 
 class LedgerWriter:
@@ -196,7 +206,7 @@ def _regels(pad: Path, waarschuwingen: list[str]) -> Iterator[dict[str, Any]]:
                 continue
             try:
                 rec = json.loads(line)
-            except json.JSONDecodeError:
+            except ValueError:  # JSONDecodeError, or UnicodeDecodeError when a write was cut mid-character
                 waarschuwingen.append(f"{pad}:{n}: unreadable line skipped (torn write of an interrupted run?)")
                 continue
             if isinstance(rec, dict):

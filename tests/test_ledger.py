@@ -177,3 +177,45 @@ def test_not_a_ledger(tmp_path, inhoud):
     pad.write_bytes(inhoud)
     with pytest.raises(LedgerFout, match="not a ketensim ledger"):
         open_ledger(pad)
+
+
+# -- regressions --------------------------------------------------------------------------------
+
+def test_torn_line_cut_inside_a_multibyte_character(tmp_path):
+    """An interruption can cut a write between the two bytes of 'ë'; that line is then not UTF-8
+    at all, which json.loads reports as UnicodeDecodeError rather than JSONDecodeError."""
+    pad = tmp_path / LEDGER_NAAM
+    schrijf(pad, [boeking(1)], einde=None)
+    volgende = json.dumps(boeking(2).as_record(), ensure_ascii=False).encode("utf-8")
+    knip = volgende.index("ë".encode()) + 1
+    with open(pad, "ab") as fh:
+        fh.write(volgende[:knip])
+    led = open_ledger(pad)
+    assert list(led.records()) == [boeking(1)]
+    assert any("unreadable line" in w for w in led.waarschuwingen)
+
+
+def test_binary_file_is_not_a_ledger(tmp_path):
+    pad = tmp_path / "plaatje.png"
+    pad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\xfd\n\xc3\x28\n")
+    with pytest.raises(LedgerFout, match="not a ketensim ledger"):
+        open_ledger(pad)
+
+
+def test_dates_and_paths_in_run_header_and_gebeurtenis(tmp_path):
+    """The run header naturally holds the start date and the schema folder; events carry dates."""
+    pad = tmp_path / LEDGER_NAAM
+    w = LedgerWriter(pad, {"start": D("2026-01-05"), "schemas": Path("/data/istandaarden")})
+    w.gebeurtenis(Gebeurtenis(w.volgnummer(), D("2026-01-06"), "start_zorg", gegevens={"start": D("2026-01-06")}))
+    w.sluit({"eind": D("2026-03-31")})
+    led = open_ledger(pad)
+    assert led.run == {"soort": "run", "start": "2026-01-05", "schemas": "/data/istandaarden"}
+    assert [g.gegevens for g in led.records()] == [{"start": "2026-01-06"}]
+    assert led.einde == {"soort": "einde", "eind": "2026-03-31"}
+
+
+def test_unwritable_value_says_what_it_is(tmp_path):
+    w = LedgerWriter(tmp_path / LEDGER_NAAM, RUN)
+    with pytest.raises(TypeError, match="cannot write set"):
+        w.gebeurtenis(Gebeurtenis(w.volgnummer(), D("2026-01-06"), "x", gegevens={"s": {1}}))
+    w.sluit()
