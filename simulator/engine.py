@@ -1,0 +1,99 @@
+"""The simulation engine: a SimPy environment whose clock counts werkdagen from a start date.
+
+``env.now == n`` means the n-th werkdag (0-based) on or after the start date of the profile's
+calendar. Every message is sent on a werkdag, so every Dagtekening is a werkdag; a wait of
+"k werkdagen" is ``yield env.timeout(k)``. Calendar periods (weeks, months) are converted with
+the calendar (:meth:`Klok.index`). Within one werkdag, reference actors act at integer times;
+a system under test steps at ``n + 0.5`` (see docs/architecture.md, "The SUT").
+
+Determinism: all randomness comes from :meth:`Simulatie.rng` streams seeded from the run seed
+and a stable name, and SimPy runs events at equal times in scheduling order, so the same seed,
+profile and inputs give a byte-identical ledger.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+import simpy
+
+from .werkdagen import Werkdagkalender
+
+
+class Klok:
+    """Werkdag index ↔ date, for a span of years from a start date."""
+
+    def __init__(self, start: date, kalender: Werkdagkalender, jaren: int = 12) -> None:
+        self.kalender = kalender
+        dagen: list[date] = []
+        d, einde = start, start + timedelta(days=366 * jaren)
+        while d <= einde:
+            if kalender.is_werkdag(d):
+                dagen.append(d)
+            d += timedelta(days=1)
+        self._dagen = dagen
+        self.start = dagen[0]
+
+    def datum(self, t: float) -> date:
+        """The date of werkdag ``t`` (fractional times fall on the same werkdag)."""
+        i = int(t)
+        if i >= len(self._dagen):
+            raise ValueError(f"werkdag {i} is beyond the calendar span of this run")
+        return self._dagen[i] if i >= 0 else self.kalender.add_werkdagen(self.start, i)
+
+    def index(self, d: date) -> int:
+        """Index of the first werkdag on or after ``d`` (negative before the start)."""
+        if d < self.start:
+            # minus the number of werkdagen in [d, start)
+            return -self.kalender.werkdagen_between(d - timedelta(days=1), self.start - timedelta(days=1))
+        return bisect.bisect_left(self._dagen, d)
+
+
+@dataclass
+class Voortgang:
+    """Progress callback data: werkdag done / total, messages so far."""
+
+    werkdag: int
+    totaal: int
+    berichten: int
+
+
+class Simulatie:
+    """One run: environment, clock and seeded randomness. Actors and bus are attached by the builder."""
+
+    def __init__(self, start: date, kalender: Werkdagkalender, seed: int) -> None:
+        self.env = simpy.Environment()
+        self.klok = Klok(start, kalender)
+        self.kalender = kalender
+        self.seed = seed
+
+    @property
+    def vandaag(self) -> date:
+        return self.klok.datum(self.env.now)
+
+    @property
+    def werkdag(self) -> int:
+        return int(self.env.now)
+
+    def rng(self, naam: str) -> random.Random:
+        """An independent, reproducible random stream for one named purpose."""
+        return random.Random(f"{self.seed}:{naam}")
+
+    def wacht_tot(self, werkdag: int) -> simpy.Event:
+        """A timeout that fires at the start of werkdag ``werkdag`` (now if it is today or past)."""
+        return self.env.timeout(max(0.0, werkdag - self.env.now))
+
+    def wacht_tot_datum(self, d: date) -> simpy.Event:
+        return self.wacht_tot(self.klok.index(d))
+
+    def draai(self, werkdagen: int, voortgang: Callable[[Voortgang], None] | None = None,
+              berichten: Callable[[], int] = lambda: 0) -> None:
+        """Run for ``werkdagen`` werkdagen, reporting progress once per werkdag."""
+        for dag in range(1, werkdagen + 1):
+            self.env.run(until=dag)
+            if voortgang is not None:
+                voortgang(Voortgang(dag, werkdagen, berichten()))
