@@ -96,6 +96,8 @@ _BETEKENIS: dict[str, tuple[str, dict[str, str]]] = {
     # COD472 soort relatie
     "relatie.ouder": ("LDT_SoortRelatie", {"*": "=Ouder"}),
     "relatie.voogd": ("LDT_SoortRelatie", {"*": "Voogd"}),
+    # COD032 landcode
+    "land.nederland": ("LDT_LandCode", {"*": "=NEDERLAND"}),
     # WJ001 / WMO001 retourcodes
     "retour.technisch_afgekeurd": ("LDT_RetourCode", {"*": "afgekeurd om technische redenen"}),
     "retour.geen_opmerking": ("LDT_RetourCode", {"*": "Geen opmerking over deze berichtklasse"}),
@@ -161,3 +163,12 @@ def codes(codelijsten: Codelijsten, standaard: Standaard) -> Codes:
 
 def beide(codelijsten: Codelijsten) -> dict[Standaard, Codes]:
     return {IJW: codes(codelijsten, IJW), IWMO: codes(codelijsten, IWMO)}
+
+
+def retourcode_voor_regel(codelijsten: Codelijsten, standaard: Standaard, regel: str) -> str:
+    """The retourcode a receiver uses when rule ``regel`` (e.g. ``"TR338"``) is broken, from the
+    retourcode list (WJ001, column ``tr_regel``).  KeyError names the rule when the list has none."""
+    for code, c in codelijsten.lijst(standaard, "WJ001").items():
+        if regel in {r.strip() for r in c.get("tr_regel").split(",")}:
+            return code
+    raise KeyError(f"the retourcode list WJ001 of {standaard.map} has no code for rule {regel}")

@@ -55,6 +55,7 @@ class Regel:
     waarde: Any
     bron: str
     termijn: Termijn | None = None
+    reden: str | None = None  # for a rejection rule: the named RedenAfwijzingVerzoek (simulator.codes)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,13 @@ class Profiel:
 
     def regel(self, sleutel: str) -> Any:
         return self.regels[sleutel].waarde
+
+    def reden(self, sleutel: str) -> str:
+        """The RedenAfwijzingVerzoek (a ``simulator.codes`` name) a rejection rule prescribes."""
+        r = self.regels[sleutel].reden
+        if r is None:
+            raise ProfielFout(f"{self.pad}: [regels.{sleutel}] has no 'reden' (which RedenAfwijzingVerzoek to use)")
+        return r
 
     def kans(self, gebeurtenis: str) -> float:
         return float(self.gebeurtenissen.get(gebeurtenis, 0.0))
@@ -205,7 +213,12 @@ def _bouw(data: Mapping[str, Any], pad: Path) -> Profiel:
         termijn = None
         if "termijn" in spec:
             termijn = _termijn(_eis(spec, "termijn", pad, waar, str), pad, waar)
-        regels[key] = Regel(key, spec.get("waarde", spec.get("termijn")), _eis(spec, "bron", pad, waar, str), termijn)
+        reden = spec.get("reden")
+        if reden is not None and (not isinstance(reden, str) or not reden.startswith("afwijzing.")):
+            raise ProfielFout(f"{pad}: [{waar}] reden must name a RedenAfwijzingVerzoek such as "
+                              f"'afwijzing.contract' (see docs/profiles.md), not {reden!r}")
+        regels[key] = Regel(key, spec.get("waarde", spec.get("termijn")), _eis(spec, "bron", pad, waar, str), termijn,
+                            reden)
 
     routes = {}
     for key, spec in _sectie(data, "routes", pad, verplicht=True).items():

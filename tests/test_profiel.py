@@ -339,7 +339,7 @@ def test_termijn_table_without_termijn_names_the_key_once(tmp_path):
 
 
 def test_regel_that_is_not_a_table(tmp_path):
-    pad = kopie(tmp_path, ('wmo315_afwijzen = { waarde = true, bron = "Annex 4 §4 (aanvulling): Wmo en MO/BW" }',
+    pad = kopie(tmp_path, ('wmo315_afwijzen = { waarde = true, reden = "afwijzing.contract", bron = "Annex 4 §4 (aanvulling): Wmo en MO/BW" }',
                            "wmo315_afwijzen = true"))
     msg = str(fout(pad))
     assert str(pad) in msg and "regels.wmo315_afwijzen" in msg
