@@ -14,6 +14,7 @@ profile and inputs give a byte-identical ledger.
 from __future__ import annotations
 
 import bisect
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,7 +26,8 @@ from .werkdagen import Werkdagkalender
 
 
 class Klok:
-    """Werkdag index ↔ date, for a span of years from a start date."""
+    """Werkdag index ↔ date.  The werkdagen of ``jaren`` years from the start are precomputed;
+    before and beyond that span the calendar's arithmetic gives the same answers."""
 
     def __init__(self, start: date, kalender: Werkdagkalender, jaren: int = 12) -> None:
         self.kalender = kalender
@@ -39,17 +41,24 @@ class Klok:
         self.start = dagen[0]
 
     def datum(self, t: float) -> date:
-        """The date of werkdag ``t`` (fractional times fall on the same werkdag)."""
-        i = int(t)
+        """The date of werkdag ``t`` (fractional times fall on the same werkdag: ``t = 3.5``
+        is werkdag 3, ``t = -0.5`` werkdag -1)."""
+        i = math.floor(t)
+        if i < 0:
+            return self.kalender.add_werkdagen(self.start, i)
         if i >= len(self._dagen):
-            raise ValueError(f"werkdag {i} is beyond the calendar span of this run")
-        return self._dagen[i] if i >= 0 else self.kalender.add_werkdagen(self.start, i)
+            laatste = len(self._dagen) - 1
+            return self.kalender.add_werkdagen(self._dagen[laatste], i - laatste)
+        return self._dagen[i]
 
     def index(self, d: date) -> int:
         """Index of the first werkdag on or after ``d`` (negative before the start)."""
         if d < self.start:
             # minus the number of werkdagen in [d, start)
             return -self.kalender.werkdagen_between(d - timedelta(days=1), self.start - timedelta(days=1))
+        if d > self._dagen[-1]:
+            # all werkdagen of the span, plus those in (last, d)
+            return len(self._dagen) + self.kalender.werkdagen_between(self._dagen[-1], d - timedelta(days=1))
         return bisect.bisect_left(self._dagen, d)
 
 
@@ -92,8 +101,10 @@ class Simulatie:
 
     def draai(self, werkdagen: int, voortgang: Callable[[Voortgang], None] | None = None,
               berichten: Callable[[], int] = lambda: 0) -> None:
-        """Run for ``werkdagen`` werkdagen, reporting progress once per werkdag."""
+        """Run for ``werkdagen`` more werkdagen, reporting progress once per werkdag.  Events at
+        the werkdag the run stops at are left for the next call."""
+        begin = self.env.now
         for dag in range(1, werkdagen + 1):
-            self.env.run(until=dag)
+            self.env.run(until=begin + dag)
             if voortgang is not None:
                 voortgang(Voortgang(dag, werkdagen, berichten()))

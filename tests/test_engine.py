@@ -189,3 +189,30 @@ def test_identical_runs_give_identical_event_order():
     assert len(een) > 20
     assert een == twee
     assert _scenario(6) != een
+
+
+# -- regressions --------------------------------------------------------------------------------
+
+def test_negative_fractional_time_is_the_werkdag_before(klok):
+    """t = -0.5 lies in werkdag -1 (floor), not werkdag 0 (int() truncates towards zero)."""
+    assert klok.datum(-0.5) == klok.datum(-1) == D("2026-03-27")
+    assert klok.datum(-1.5) == klok.datum(-2)
+
+
+def test_beyond_the_precomputed_span():
+    """A short span (1 year) must give the same dates and indices as the calendar arithmetic."""
+    kort, lang = Klok(D("2026-03-30"), KAL, jaren=1), Klok(D("2026-03-30"), KAL, jaren=3)
+    for i in (200, 250, 260, 300, 500, 700):
+        assert kort.datum(i) == lang.datum(i)
+        assert kort.index(kort.datum(i)) == i
+    for d in ("2027-03-31", "2027-04-01", "2027-12-25", "2028-06-03", "2028-12-31"):
+        assert kort.index(D(d)) == lang.index(D(d))
+
+
+def test_draai_twice_continues_where_it_stopped():
+    s = Simulatie(D("2026-03-30"), KAL, seed=1)
+    voortgang: list[Voortgang] = []
+    s.draai(3)
+    s.draai(4, voortgang.append)
+    assert s.env.now == 7
+    assert [v.werkdag for v in voortgang] == [1, 2, 3, 4] and {v.totaal for v in voortgang} == {4}
