@@ -74,7 +74,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     registry = _registry(args)
     bericht = genereer(f"{std.type_prefix}{nummer}", args.seed, registry)
-    sys.stdout.buffer.write(render(bericht))
+    sys.stdout.buffer.write(render(bericht, registry))
     sys.stdout.flush()
     return EXIT_OK
 
