@@ -1,0 +1,470 @@
+"""The reference aanbieder (hoofdaannemer): golden behaviour of Annex 4 for a care provider.
+
+What it does, each within the profile's deadline (keys in brackets):
+* 302 on every 301 [retour_302]; reconciles the toewijzingen in it (new, inkorten, verlengen,
+  vervallen, ended for a wijziging) with the care it delivers;
+* 315 after the intake [vot_na_intake], for sGGZ up to 3 months + 5 werkdagen after the start
+  of diagnostiek [vot_sggz], for crisis after the first direct client time [vot_crisis]; a new
+  315 to the gemeente named in a woonplaatsbeginsel rejection; at most one verlenging via 315;
+* 305 after the real start of care [start_305], or after receiving a retroactive 301
+  [start_305_terugwerkend, start_305_sggz]; at most one current 305 per toewijzing;
+* 307 after the end of care [stop_307], also on the planned end date; a temporary stop when a full
+  calendar month passes without care, then a new 305; withdrawing a temporary 307 with status
+  "verwijderen aanlevering" and sending the definitive one;
+* 317 for a change with a future ingangsdatum (Jeugd only);
+* monthly 323 batches per gemeente (see :mod:`actors.declareren`).
+An onderaannemer never sends anything: the hoofdaannemer reports its start and stop and declares
+its care (§11).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
+
+from simulator.berichten import (
+    AangevraagdProduct, Antwoord, Geboortedatum, Naam, NieuwProduct, Omvang, OngewijzigdProduct, Product,
+    Start, StartClient, StartProduct, Stop, StopClient, StopProduct, TeWijzigenProduct, ToegewezenProduct,
+    Toewijzing, Verwijzer, Verzoek, VerzoekToewijzing, VerzoekToewijzingClient, VerzoekWijziging,
+    VerzoekWijzigingClient,
+)
+from simulator.bus import Aflevering
+from simulator.retour import maak_retour
+from simulator.schemas import IJW, Standaard
+from simulator.synthetisch import Aanbieder as AanbiederGegevens
+from simulator.werkdagen import einde_maand
+
+from .basis import Actor
+from .declareren import Declaratieadministratie
+from .traject import Traject, Zorgvraag
+from .wereld import Wereld, standaard_van
+
+
+@dataclass
+class Levering:
+    """One toewijzing as the aanbieder lives it: what was assigned and the care actually given."""
+
+    gemeente: str
+    standaard: Standaard
+    traject: Traject
+    toegewezen: ToegewezenProduct
+    ontvangen: date
+    perioden: list[list[date]] = field(default_factory=list)  # care periods [begin, eind]
+    start_actueel: date | None = None  # Begindatum of the current (not stopped) 305
+    gestart: bool = False  # a 305 was ever sent
+    gestopt: bool = False  # the definitive 307 was sent
+    dag_305: date | None = None  # the day the (first) 305 is planned
+    stop_versie: int = 0  # bumped whenever the planned stop changes; a stale scheduled stop skips
+    vervallen: bool = False
+    eind_gepland: date | None = None
+
+    @property
+    def nummer(self) -> str:
+        return self.toegewezen.toewijzingnummer
+
+
+class Aanbieder(Actor):
+    def __init__(self, wereld: Wereld, gegevens: AanbiederGegevens) -> None:
+        super().__init__(wereld, gegevens.agb, gegevens.naam)
+        self.gegevens = gegevens
+        self.leveringen: dict[tuple[str, str], Levering] = {}  # (gemeente, toewijzingnummer)
+        self.verzoeken: dict[str, Traject] = {}  # ReferentieAanbieder → trajectory
+        self.verlengingen: dict[str, int] = {}  # traject id → verlengingen asked via 315
+        self.declaraties = Declaratieadministratie(self)
+
+    # ======================================================================================
+    # Entry points from the world (routes)
+    # ======================================================================================
+    def verwijzing(self, t: Traject, intake: date) -> None:
+        """A client is referred here (extern, sGGZ, dyslexie 1.4.1); intake on ``intake``."""
+        self.op(intake, self._intake, t)
+
+    def _intake(self, t: Traject) -> None:
+        self.w.gebeurtenis("intake", actor=self.adres, traject=t)
+        rng = self.rng(t, "vot")
+        if t.route == "sggz":
+            start = self.w.vandaag
+            t.details["start_zorg"] = start
+            self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
+            self._zorg_tijdens_wachten(t, start)
+            dag = self.kies_dag(rng, start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
+        else:
+            dag = self.kies_dag(rng, self.w.vandaag, "vot_na_intake")
+        self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
+
+    def crisis(self, t: Traject) -> None:
+        """A client in crisis presents here: care starts today; 315 afterwards (Bijlage 1.5)."""
+        t.details["start_zorg"] = self.w.vandaag
+        self.w.gebeurtenis("eerste_contact_crisis", actor=self.adres, traject=t)
+        self._zorg_tijdens_wachten(t, self.w.vandaag)
+        self.op(self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_crisis"), self.stuur_315, t, t.gemeente, t.zorg)
+
+    def _zorg_tijdens_wachten(self, t: Traject, start: date) -> None:
+        """Care given before the toewijzing exists (crisis, sGGZ diagnostiek): declared after the 301."""
+        self.declaraties.voorlopige_zorg[t.id] = start
+
+    def verwacht(self, t: Traject) -> None:
+        """Route toegang / GI bepaling / dyslexie 1.4.2: the client comes with the plan; a 301 follows."""
+        self.w.gebeurtenis("client_aangemeld_bij_aanbieder", actor=self.adres, traject=t)
+
+    def zonder_bsn(self, t: Traject, gemeente) -> None:
+        """§9.1: a client without BSN (or who must stay secret): no messages; mail instead."""
+        self.w.gebeurtenis("client_zonder_bsn", actor=self.adres, traject=t)
+        dag = self.kies_dag(self.rng(t, "melding"), t.aanmelding, "vot_na_intake")
+        self.op(dag, self._meld_buiten_berichtenverkeer, t, gemeente)
+
+    def _meld_buiten_berichtenverkeer(self, t: Traject, gemeente) -> None:
+        self.w.gebeurtenis("melding_buiten_berichtenverkeer", actor=self.adres, traject=t, gemeente=gemeente.adres,
+                           kanaal="beveiligde e-mail")
+        gemeente.melding_zonder_bsn(t, self.adres)
+        z = t.zorg[0]
+        maand = date(z.ingangsdatum.year, z.ingangsdatum.month, 1)
+        while maand <= z.einddatum:
+            volgende = _eerste_van_maand(maand, 1)
+            dag = self.w.kalender.add_werkdagen(volgende, self.declaraties.declaratiedag)
+            self.op(dag, self.w.gebeurtenis, "declaratie_buiten_berichtenverkeer", actor=self.adres, traject=t,
+                    periode=maand.isoformat()[:7])
+            maand = volgende
+
+    # ======================================================================================
+    # 315 / 317
+    # ======================================================================================
+    def stuur_315(self, t: Traject, gemeente: str, zorg: list[Zorgvraag], verlenging: bool = False) -> None:
+        std = standaard_van(t.domein)
+        p = t.client.persoon
+        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
+        self.verzoeken[referentie] = t
+        verwijzer = Verwijzer(self.w.code(std, f"verwijzer.{t.verwijzer}"),
+                              naam=t.details.get("verwijzer_naam"), zorgverlenercode=t.details.get("verwijzer_agb"))
+        producten = tuple(
+            AangevraagdProduct(
+                referentie_aanbieder=referentie, toewijzing_ingangsdatum=z.ingangsdatum, verwijzer=verwijzer,
+                product=Product(z.product.categorie, z.product.code), toewijzing_einddatum=z.einddatum,
+                omvang=Omvang(z.volume, z.product.eenheid, z.product.frequentie),
+            )
+            for z in zorg
+        )
+        client = VerzoekToewijzingClient(
+            bsn=t.bsn, geboortedatum=Geboortedatum(p.geboortedatum), geslacht=p.geslacht,
+            naam=_verkorte_naam(p), producten=producten,
+            gezagsdrager_bekend=(bool(t.client.gezagsdragers) if std == IJW else None),
+        )
+        bericht = VerzoekToewijzing(std, self.w.header(std, "315", self.adres, gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(bericht, bsn=t.bsn, traject=t)
+        if verlenging:
+            self.verlengingen[t.id] = self.verlengingen.get(t.id, 0) + 1
+
+    def stuur_317(self, lev: Levering, gewenst: date, nieuw_volume: int) -> None:
+        """Verzoek om wijziging: more (or less) care per period from ``gewenst`` on (§8.1)."""
+        t, std = lev.traject, lev.standaard
+        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
+        self.verzoeken[referentie] = t
+        tp = lev.toegewezen
+        andere = [l for l in self._leveringen_van(t) if l is not lev and _actueel(l.toegewezen, self.w.vandaag)]
+        verzoek = Verzoek(
+            referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
+            ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
+            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum,
+                                           omvang=replace(tp.omvang, volume=nieuw_volume)),),
+        )
+        bericht = VerzoekWijziging(std, self.w.header(std, "317", self.adres, lev.gemeente, self.identificatie(t.gemeente)),
+                                   VerzoekWijzigingClient(t.bsn, verzoek))
+        self.w.verstuur(bericht, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+
+    # ======================================================================================
+    # Receiving
+    # ======================================================================================
+    def _retour(self, heen, aflevering: Aflevering, gemeente: str) -> None:
+        retour = maak_retour(heen, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
+                             registry=self.w.registry)
+        self.w.verstuur(retour, heen=heen.header.identificatie, bsn=aflevering.verzending.bsn,
+                        toewijzingnummers=aflevering.verzending.toewijzingnummers,
+                        traject=self.w.trajecten.get(aflevering.verzending.traject or ""))
+
+    def bij_301(self, b: Toewijzing, aflevering: Aflevering) -> None:
+        gemeente = b.header.afzender
+        t = self.w.traject_bij(b.client.bsn, self.adres)
+        rng = self.rng(t, f"302:{b.header.identificatie}")
+        retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
+        self.op(retourdag, self._retour, b, aflevering, gemeente)
+        if t is None:
+            self.w.gebeurtenis("toewijzing_onbekende_client", actor=self.adres, bsn=b.client.bsn)
+            return
+        for tp in b.client.producten:
+            self._verwerk_toegewezen(t, b.standaard, gemeente, tp, aflevering.ontvangen, retourdag)
+
+    def bij_319(self, b: Antwoord, aflevering: Aflevering) -> None:
+        gemeente = b.header.afzender
+        t = self.verzoeken.get(b.antwoord.referentie_aanbieder)
+        rng = self.rng(t, f"320:{b.header.identificatie}")
+        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_320", spreiding=0.5), self._retour, b, aflevering, gemeente)
+        if t is None:
+            return
+        std = b.standaard
+        if b.antwoord.verzoek_antwoord == self.w.code(std, "antwoord.in_onderzoek"):
+            self.w.gebeurtenis("verzoek_in_onderzoek", actor=self.adres, traject=t)
+            return
+        self.w.gebeurtenis("verzoek_afgewezen", actor=self.adres, traject=t, reden=b.antwoord.reden_afwijzing)
+        wpb = b.antwoord.woonplaatsbeginsel
+        if wpb is not None and wpb.gemeente != gemeente and t.details.get("opnieuw_315") is None:
+            t.details["opnieuw_315"] = wpb.gemeente
+            dag = self.kies_dag(self.rng(t, "vot2"), aflevering.ontvangen, "vot_na_intake")
+            self.op(dag, self.stuur_315, t, wpb.gemeente, t.zorg)
+        elif t.details.get("start_zorg") is not None and t.id in self.declaraties.voorlopige_zorg:
+            # crisis / sGGZ care without a toewijzing is not declarable: it ends
+            del self.declaraties.voorlopige_zorg[t.id]
+            self.w.gebeurtenis("zorg_beeindigd_zonder_toewijzing", actor=self.adres, traject=t)
+
+    def bij_306(self, b, aflevering: Aflevering) -> None:
+        self._noteer_retourcodes(b)
+
+    bij_308 = bij_316 = bij_318 = bij_320 = bij_306
+
+    def bij_325(self, b, aflevering: Aflevering) -> None:
+        self.declaraties.verwerk_antwoord(b, aflevering.ontvangen)
+
+    def _noteer_retourcodes(self, b) -> None:
+        codes = set(b.retour.retourcodes)
+        if b.client is not None:
+            codes.update(b.client.retourcodes)
+        codes -= {"0200"}
+        if codes:
+            self.w.gebeurtenis("retour_met_codes", actor=self.adres, berichttype=f"{b.standaard.type_prefix}{b.nummer}",
+                               codes=sorted(codes), heen=b.header.identificatie)
+
+    # ======================================================================================
+    # Toewijzingen → care
+    # ======================================================================================
+    def _leveringen_van(self, t: Traject) -> list[Levering]:
+        return [l for l in self.leveringen.values() if l.traject is t]
+
+    def _verwerk_toegewezen(self, t: Traject, std: Standaard, gemeente: str, tp: ToegewezenProduct,
+                            ontvangen: date, retourdag: date) -> None:
+        sleutel = (gemeente, tp.toewijzingnummer)
+        lev = self.leveringen.get(sleutel)
+        if lev is None:
+            if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
+                return  # arrives already vervallen
+            lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
+            self.leveringen[sleutel] = lev
+            self._plan_start(lev, retourdag)
+            self.declaraties.nieuwe_levering(lev)
+            return
+        oud = lev.toegewezen
+        lev.toegewezen = tp
+        if tp == oud:
+            return
+        if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:  # vervallen
+            lev.vervallen = True
+            lev.stop_versie += 1
+            self.w.gebeurtenis("toewijzing_vervallen", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer)
+            return
+        if tp.einddatum != oud.einddatum:
+            self._wijzig_einde(lev, tp, ontvangen)
+
+    def _plan_start(self, lev: Levering, retourdag: date) -> None:
+        """Plan the real start of care and its 305 (never before the 302 of the toewijzing)."""
+        t, tp = lev.traject, lev.toegewezen
+        if t.heeft("geen_start") and t.details.get("geen_start_toewijzing", tp.toewijzingnummer) == tp.toewijzingnummer:
+            t.details["geen_start_toewijzing"] = tp.toewijzingnummer
+            self.w.gebeurtenis("zorg_start_niet", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer)
+            return
+        rng = self.rng(t, f"start:{tp.toewijzingnummer}")
+        kal = self.w.kalender
+        eerder = t.details.get("start_zorg")
+        if self._voorganger(lev) is not None:
+            # continuous care: Jw → Wmo at 18, the new toewijzing after a wijziging, dyslexie behandeling
+            start = tp.ingangsdatum
+            sleutel = "start_305"
+        elif eerder is not None and eerder <= lev.ontvangen:
+            # care began before the toewijzing (crisis, sGGZ): the 301 is retroactive
+            start = max(eerder, tp.ingangsdatum)
+            sleutel = "start_305_sggz" if t.route == "sggz" else "start_305_terugwerkend"
+        else:
+            start = max(tp.ingangsdatum, kal.volgende_werkdag(lev.ontvangen))
+            start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
+            if not kal.is_werkdag(start):
+                start = kal.volgende_werkdag(start)
+            sleutel = "start_305"
+        if tp.einddatum is not None and start > tp.einddatum:
+            return
+        lev.perioden.append([start, tp.einddatum or start])
+        if sleutel == "start_305":
+            self.op(start, self.w.gebeurtenis, "start_zorg", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer,
+                    datum_start=start.isoformat())
+            dag = self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
+        else:
+            dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
+        lev.dag_305 = dag
+        self.op(dag, self._stuur_305, lev, start)
+        self._plan_verloop(lev, start)
+
+    def _voorganger(self, lev: Levering) -> Levering | None:
+        """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum)."""
+        ingang = lev.toegewezen.ingangsdatum
+        for l in self._leveringen_van(lev.traject):
+            eind = l.toegewezen.einddatum
+            if l is not lev and l.gestart and eind is not None and eind + timedelta(days=1) == ingang:
+                return l
+        return None
+
+    def _plan_verloop(self, lev: Levering, start: date) -> None:
+        """Schedule the definitive stop and the special events of the care period."""
+        t, tp = lev.traject, lev.toegewezen
+        eind = tp.einddatum
+        if eind is None:
+            return
+        self._plan_stop(lev, eind, "beeindiging.volgens_plan" if not t.details.get("overgang_18_eind") == eind
+                        else "beeindiging.ander_domein")
+        duur = (eind - start).days
+        if t.heeft("tijdelijk_stoppen") and duur > 120 and "tijdelijk_gedaan" not in t.details:
+            t.details["tijdelijk_gedaan"] = True
+            self._plan_tijdelijk_stoppen(lev, start)
+        # a 317 is for Jeugd; a WMO317 only as a provocation the gemeente must reject (§8.1)
+        vow = (t.heeft("vow") and lev.standaard == IJW) or (t.heeft("wmo317") and lev.standaard != IJW)
+        if vow and duur > 100 and "vow_gedaan" not in t.details:
+            t.details["vow_gedaan"] = True
+            rng = self.rng(t, "vow")
+            verzend = start + timedelta(days=rng.randint(20, max(21, duur // 3)))
+            gewenst = verzend + timedelta(days=rng.randint(14, 45))
+            if gewenst < eind - timedelta(days=20):
+                volume = max(1, tp.omvang.volume + rng.choice((-1, 1, 2))) if tp.omvang else 1
+                self.op(verzend, self._vow_als_actueel, lev, gewenst, volume)
+        if t.heeft("verlenging_via_315") and t.route == "extern" and "verlenging_gedaan" not in t.details:
+            t.details["verlenging_gedaan"] = True
+            max_n = int(self.w.profiel.regel("max_verlengingen_via_315"))
+            if self.verlengingen.get(t.id, 0) < max_n:
+                nieuw_begin = eind + timedelta(days=1)
+                zorg = [Zorgvraag(z.product, z.volume, nieuw_begin, nieuw_begin + (z.einddatum - z.ingangsdatum))
+                        for z in t.zorg[:1]]
+                self.op(max(start, eind - timedelta(days=35)), self.stuur_315, t, t.gemeente, zorg, True)
+
+    def _vow_als_actueel(self, lev: Levering, gewenst: date, volume: int) -> None:
+        if lev.gestopt or lev.start_actueel is None or (lev.toegewezen.einddatum or gewenst) <= gewenst:
+            return
+        self.stuur_317(lev, gewenst, volume)
+
+    def _plan_stop(self, lev: Levering, eind: date, reden: str) -> None:
+        lev.stop_versie += 1
+        lev.eind_gepland = eind
+        if lev.perioden:
+            lev.perioden[-1][1] = eind
+        # the 307 follows the 305; when the toewijzing came only after the care ended (a retroactive
+        # sGGZ diagnostiek, a short crisis) the 5 werkdagen run from receiving the 301
+        basis = max(eind, lev.ontvangen)
+        vroegst = self.w.kalender.volgende_werkdag(lev.dag_305) if lev.dag_305 else None
+        dag = self.kies_dag(self.rng(lev.traject, f"stop:{lev.nummer}:{eind}"), basis, "stop_307", spreiding=0.6,
+                            vroegst=vroegst)
+        self.op(dag, self._stuur_307, lev, eind, reden, lev.stop_versie)
+
+    def _wijzig_einde(self, lev: Levering, tp: ToegewezenProduct, ontvangen: date) -> None:
+        """The gemeente changed the einddatum: inkorten / voortijdig stoppen / wijziging / verlengen."""
+        t = lev.traject
+        codes = self.w.codes(lev.standaard)
+        nieuw = tp.einddatum
+        if lev.gestopt or not lev.perioden:
+            return
+        if lev.eind_gepland is not None and nieuw is not None and nieuw > lev.eind_gepland:
+            self._plan_stop(lev, nieuw, "beeindiging.volgens_plan")  # verlengd
+            return
+        reden = {
+            codes["wijziging.verkorting"]: "beeindiging.gemeente",
+            codes["wijziging.verhuizing"]: "beeindiging.gemeente",
+            codes["wijziging.aanbieder"]: "beeindiging.wijzigingsverzoek",
+            codes["wijziging.ander_domein"]: "beeindiging.ander_domein",
+        }.get(tp.reden_wijziging or "", "beeindiging.gemeente")
+        if nieuw is not None:
+            self._plan_stop(lev, nieuw, reden)
+
+    def _plan_tijdelijk_stoppen(self, lev: Levering, start: date) -> None:
+        """A full calendar month without care (§6.4): 307 'tijdelijk', later a new 305."""
+        t = lev.traject
+        eerste_maand = date(start.year, start.month, 1)
+        pauze_begin = _eerste_van_maand(eerste_maand, 2)
+        pauze_eind = einde_maand(pauze_begin.year, pauze_begin.month)
+        laatste_zorgdag = pauze_begin - timedelta(days=1)
+        hervat = pauze_eind + timedelta(days=1)
+        if lev.eind_gepland is None or hervat >= lev.eind_gepland - timedelta(days=20):
+            return
+        definitief = t.heeft("stop_corrigeren")
+        t.details["tijdelijk"] = (laatste_zorgdag, hervat)
+        lev.perioden[-1][1] = laatste_zorgdag
+        rng = self.rng(t, "tijdelijk")
+        # the stop is known once the month without care has passed
+        dag = self.kies_dag(rng, pauze_eind, "stop_307", spreiding=0.5)
+        self.op(dag, self._stuur_tijdelijke_stop, lev, laatste_zorgdag, hervat, definitief)
+
+    def _stuur_tijdelijke_stop(self, lev: Levering, laatste: date, hervat: date, definitief: bool) -> None:
+        if lev.gestopt:
+            return
+        lev.stop_versie += 1  # the planned definitive stop is replaced below
+        self._stuur_stopbericht(lev, laatste, "beeindiging.tijdelijk", "status.eerste")
+        lev.start_actueel = None
+        rng = self.rng(lev.traject, "tijdelijk2")
+        if definitief:
+            # the temporary stop turns out to be definitive: withdraw it, then stop for real (§6.4)
+            lev.gestopt = True
+            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 2)
+            self.op(dag, self._stuur_stopbericht, lev, laatste, "beeindiging.tijdelijk", "status.verwijderen")
+            self.op(self.w.kalender.add_werkdagen(dag, 2), self._stuur_stopbericht, lev, laatste,
+                    "beeindiging.door_client", "status.eerste")
+            lev.eind_gepland = laatste
+            return
+        lev.perioden.append([hervat, lev.eind_gepland])
+        self._plan_stop(lev, lev.eind_gepland, "beeindiging.volgens_plan")
+        self.op(hervat, self.w.gebeurtenis, "hervat_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer)
+        self.op(self.kies_dag(rng, hervat, "start_305", spreiding=0.5), self._stuur_305, lev, hervat)
+
+    # ======================================================================================
+    # 305 / 307
+    # ======================================================================================
+    def _stuur_305(self, lev: Levering, begindatum: date) -> None:
+        if lev.vervallen or lev.gestopt or lev.start_actueel is not None:
+            return
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
+            return
+        p = t.client.persoon
+        product = StartProduct(begindatum, self.w.code(std, "status.eerste"), toewijzingnummer=tp.toewijzingnummer,
+                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        lev.start_actueel = begindatum
+        lev.gestart = True
+
+    def _stuur_307(self, lev: Levering, einddatum: date, reden: str, versie: int) -> None:
+        if versie != lev.stop_versie or lev.gestopt:
+            return
+        if lev.start_actueel is None:
+            return  # never started (or temporarily stopped and not resumed): nothing to stop
+        self._stuur_stopbericht(lev, einddatum, reden, "status.eerste")
+        lev.gestopt = True
+        lev.start_actueel = None
+        self.w.gebeurtenis("einde_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
+                           datum_einde=einddatum.isoformat())
+
+    def _stuur_stopbericht(self, lev: Levering, einddatum: date, reden: str, status: str) -> None:
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        p = t.client.persoon
+        begin = lev.start_actueel or t.details.get("laatste_start", {}).get(lev.nummer) or lev.perioden[-1][0]
+        t.details.setdefault("laatste_start", {})[lev.nummer] = begin
+        product = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, status),
+                              toewijzingnummer=tp.toewijzingnummer, product=tp.product,
+                              toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+
+
+def _verkorte_naam(p) -> Naam:
+    return Naam(geslachtsnaam=p.achternaam, voorvoegsel=p.voorvoegsel, voorletters=p.voorletters)
+
+
+def _actueel(tp: ToegewezenProduct, op: date) -> bool:
+    return (tp.einddatum is None or tp.einddatum >= op) and not (tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum)
+
+
+def _eerste_van_maand(d: date, maanden_later: int) -> date:
+    j, m = divmod(d.year * 12 + d.month - 1 + maanden_later, 12)
+    return date(j, m + 1, 1)

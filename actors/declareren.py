@@ -1,0 +1,261 @@
+"""The aanbieder's declaration administration (Annex 4 §7, §7.2; iJw IV085/IV086/IV091).
+
+* Monthly, on a fixed werkdag of the month, one 323 per gemeente and standard with every
+  prestatie of the completed months not yet declared (TR319 allows earlier periods).  A prestatie
+  covers one toewijzing and one calendar month: ProductPeriode is the month cut to the toewijzing
+  (TR387/TR388), the volume is the care actually given in it, in minutes for products assigned in
+  hours (§7 note 13), else in the assigned unit.
+* Care given before a retroactive toewijzing (crisis, sGGZ) is declared in an extra batch within a
+  few werkdagen of receiving the 301 (sGGZ: within 30 days, §7).
+* A rejected line is corrected with a new debit in the next batch (never credited, §7.2 note 15);
+  an approved line is corrected with a credit (new ReferentieNummer, VorigReferentieNummer = the
+  original) and a new debit in the next batch, within 2 months of approval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from simulator.berichten import (
+    Declaratie, DeclaratieAntwoord, DeclaratieClient, DeclaratieInhoud, Periode, Prestatie, Product, Referentie,
+)
+from simulator.schemas import Standaard
+from simulator.werkdagen import einde_maand
+
+if TYPE_CHECKING:
+    from .aanbieder import Aanbieder, Levering
+
+Maand = tuple[int, int]
+
+
+@dataclass
+class Regel:
+    """One prestatie as sent, and what became of it."""
+
+    prestatie: Prestatie
+    levering: "Levering"
+    maand: Maand
+    status: str = "ingediend"  # ingediend | toegekend | afgekeurd | gecrediteerd | credit
+    toegekend_op: date | None = None
+
+
+@dataclass
+class Maandstaat:
+    """Per levering and month: the debit line that counts (None: nothing declared yet)."""
+
+    regel: Regel | None = None
+    te_corrigeren: bool = False  # an approved line will be credited and declared again
+
+
+def _maand(d: date) -> Maand:
+    return (d.year, d.month)
+
+
+def _volgende(m: Maand) -> Maand:
+    return (m[0] + (m[1] == 12), m[1] % 12 + 1)
+
+
+def _eerste(m: Maand) -> date:
+    return date(m[0], m[1], 1)
+
+
+def _laatste(m: Maand) -> date:
+    return einde_maand(*m)
+
+
+class Declaratieadministratie:
+    def __init__(self, aanbieder: "Aanbieder") -> None:
+        self.a = aanbieder
+        self.w = aanbieder.w
+        self.voorlopige_zorg: dict[str, date] = {}  # traject id → start of care before a toewijzing
+        self.leveringen: dict[str, list["Levering"]] = {}  # gemeente → leveringen
+        self.staat: dict[tuple[str, str, Maand], Maandstaat] = {}  # (gemeente, toewijzingnr, maand)
+        self.verzonden: dict[str, list[Regel]] = {}  # 323 BerichtIdentificatie → its lines
+        self.op_referentie: dict[str, Regel] = {}
+        self._gestart = False
+        rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
+        # werkdag of the month the batch goes out: after the 6th, every start of care in the month
+        # before has had its 305 (5 werkdagen), which some gemeenten require before paying (§7)
+        self.declaratiedag = rng.randint(6, 12)
+
+    # -- registration ------------------------------------------------------------------------
+    def nieuwe_levering(self, lev: "Levering") -> None:
+        self.leveringen.setdefault(lev.gemeente, []).append(lev)
+        if not self._gestart:
+            self._gestart = True
+            self.w.sim.env.process(self._maandelijks())
+        start = lev.traject.details.get("start_zorg")
+        if start is not None and _maand(start) < _maand(lev.ontvangen) or (
+                start is not None and lev.traject.route == "sggz"):
+            # retroactive toewijzing: declare the past months soon after the 305 (sGGZ: ≤ 30 days after the 301)
+            kal = self.w.kalender
+            dag = kal.volgende_werkdag(lev.dag_305) if lev.dag_305 else kal.add_werkdagen(lev.ontvangen, 3)
+            self.a.op(dag, self._batch, lev.gemeente, lev.standaard)
+
+    def _maandelijks(self):
+        kal = self.w.kalender
+        while True:
+            vandaag = self.w.vandaag
+            eerste = date(vandaag.year, vandaag.month, 1)
+            dag = kal.add_werkdagen(eerste - timedelta(days=1), self.declaratiedag)
+            if dag < vandaag:
+                volgende = _eerste(_volgende(_maand(vandaag)))
+                dag = kal.add_werkdagen(volgende - timedelta(days=1), self.declaratiedag)
+            yield self.w.sim.wacht_tot_datum(dag)
+            for gemeente in sorted(self.leveringen):
+                for std in sorted({l.standaard for l in self.leveringen[gemeente]}, key=lambda s: s.naam):
+                    self._batch(gemeente, std)
+            yield self.w.sim.wacht_tot(self.w.sim.werkdag + 1)
+
+    # -- building a batch ------------------------------------------------------------------
+    def _batch(self, gemeente: str, std: Standaard) -> None:
+        vandaag = self.w.vandaag
+        vorige_maand = _maand(_eerste(_maand(vandaag)) - timedelta(days=1))
+        regels: list[Regel] = []
+        for lev in self.leveringen.get(gemeente, []):
+            if lev.standaard != std:
+                continue
+            regels.extend(self._regels_voor(lev, vorige_maand))
+        if not regels:
+            return
+        self._verstuur(gemeente, std, vorige_maand, regels)
+
+    def _regels_voor(self, lev: "Levering", tot: Maand) -> list[Regel]:
+        tp = lev.toegewezen
+        if not lev.perioden or not lev.gestart:
+            return []
+        uit: list[Regel] = []
+        m = _maand(lev.perioden[0][0])
+        while m <= tot:
+            staat = self.staat.setdefault((lev.gemeente, tp.toewijzingnummer, m), Maandstaat())
+            r = staat.regel
+            if r is None or r.status == "afgekeurd":
+                p = self._prestatie(lev, m, foutief_tarief=(r is None and self._wordt_afgekeurd(lev, m)))
+                if p is not None:
+                    uit.append(Regel(p, lev, m))
+            elif staat.te_corrigeren and r.status == "toegekend":
+                staat.te_corrigeren = False
+                credit = Prestatie(
+                    referentie=Referentie(self._referentie(lev), vorig=r.prestatie.referentie.nummer),
+                    toewijzingnummer=r.prestatie.toewijzingnummer, product=r.prestatie.product,
+                    periode=r.prestatie.periode, volume=r.prestatie.volume, eenheid=r.prestatie.eenheid,
+                    bedrag_cent=-r.prestatie.bedrag_cent, tarief_cent=r.prestatie.tarief_cent)
+                uit.append(Regel(credit, lev, m, status="credit"))
+                r.status = "gecrediteerd"
+                nieuw = self._prestatie(lev, m, correctie=True)
+                if nieuw is not None:
+                    uit.append(Regel(nieuw, lev, m))
+            m = _volgende(m)
+        return uit
+
+    def _wordt_afgekeurd(self, lev: "Levering", m: Maand) -> bool:
+        t = lev.traject
+        if not t.heeft("afkeuring") or "afkeuring_maand" in t.details:
+            return False
+        t.details["afkeuring_maand"] = m
+        return True
+
+    def _prestatie(self, lev: "Levering", m: Maand, *, foutief_tarief: bool = False,
+                   correctie: bool = False) -> Prestatie | None:
+        tp = lev.toegewezen
+        begin = max(_eerste(m), tp.ingangsdatum)
+        eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
+        if eind < begin:
+            return None
+        zorgdagen = sum(max(0, (min(e, eind) - max(b, begin)).days + 1) for b, e in lev.perioden)
+        if zorgdagen <= 0:
+            return None
+        product = self.w.catalogus.per_code(tp.product.code)
+        volume = self._volume(lev, product, zorgdagen, m)
+        if correctie:
+            volume = max(1, volume - max(1, volume // 10))
+        if volume <= 0:
+            return None
+        uren_in_minuten = bool(self.w.profiel.regel("declareren_uren_in_minuten"))
+        eenheid = product.declaratie_eenheid(uren_in_minuten)
+        tarief = product.declaratietarief_cent(uren_in_minuten)
+        if foutief_tarief:
+            tarief += 1  # not the contract tariff: the gemeente must reject the line (TR418, 0611)
+        return Prestatie(
+            referentie=Referentie(self._referentie(lev)), toewijzingnummer=tp.toewijzingnummer,
+            product=Product(tp.product.categorie, tp.product.code), periode=Periode(begin, eind),
+            volume=volume, eenheid=eenheid, bedrag_cent=volume * tarief, tarief_cent=tarief)
+
+    def _volume(self, lev: "Levering", product, zorgdagen: int, m: Maand) -> int:
+        """Care given in the month, never more than the toegewezen omvang allows (TR321/TR322)."""
+        tp = lev.toegewezen
+        omvang = tp.omvang
+        if omvang is None:
+            return 0
+        codes = self.w.codes(lev.standaard)
+        factor = 60 if (product.eenheid == codes["eenheid.uur"]
+                        and self.w.profiel.regel("declareren_uren_in_minuten")) else 1
+        maanddagen = (_laatste(m) - _eerste(m)).days + 1
+        f = omvang.frequentie
+        if f == codes["frequentie.week"]:
+            v = omvang.volume * zorgdagen / 7
+        elif f == codes["frequentie.maand"]:
+            v = omvang.volume * zorgdagen / maanddagen
+        elif f == codes["frequentie.dag"]:
+            v = omvang.volume * zorgdagen
+        else:  # totaal binnen de geldigheidsduur
+            if product.eenheid in (codes["eenheid.stuks_output"],):
+                # an output product is declared once, in the month its care ends
+                laatste = max(e for _, e in lev.perioden)
+                return omvang.volume if _maand(laatste) == m else 0
+            einde = tp.einddatum or lev.perioden[-1][1]
+            totaal = max(1, (einde - tp.ingangsdatum).days + 1)
+            v = omvang.volume * zorgdagen / totaal
+        return int(math.floor(v * factor * 0.95))
+
+    def _referentie(self, lev: "Levering") -> str:
+        return self.a.nummer("prestatie", lev.traject.gemeente, f"P{lev.traject.gemeente}", 10)
+
+    def _verstuur(self, gemeente: str, std: Standaard, periode: Maand, regels: list[Regel]) -> None:
+        per_bsn: dict[str, list[Prestatie]] = {}
+        for r in regels:
+            per_bsn.setdefault(r.levering.traject.bsn, []).append(r.prestatie)
+            self.op_referentie[r.prestatie.referentie.nummer] = r
+        clienten = tuple(DeclaratieClient(bsn, tuple(ps)) for bsn, ps in per_bsn.items())
+        nummer = self.a.nummer("declaratie", gemeente, f"D{gemeente}", 7)
+        inhoud = DeclaratieInhoud(nummer, Periode(_eerste(periode), _laatste(periode)), self.w.vandaag,
+                                  sum(r.prestatie.bedrag_cent for r in regels), clienten)
+        ident = self.a.identificatie(gemeente)
+        bericht = Declaratie(std, self.w.header(std, "323", self.a.adres, gemeente, ident), inhoud)
+        self.verzonden[ident] = regels
+        nummers = tuple(sorted({r.prestatie.toewijzingnummer for r in regels}))
+        self.w.verstuur(bericht, toewijzingnummers=nummers)
+        for r in regels:
+            lev = r.levering
+            if r.status == "ingediend":
+                self.staat[(lev.gemeente, lev.toegewezen.toewijzingnummer, r.maand)].regel = r
+
+    # -- the answer --------------------------------------------------------------------------
+    def verwerk_antwoord(self, b: DeclaratieAntwoord, ontvangen: date) -> None:
+        regels = self.verzonden.pop(b.declaratie_identificatie, None)
+        if regels is None:
+            self.w.gebeurtenis("antwoord_onbekende_declaratie", actor=self.a.adres, heen=b.declaratie_identificatie)
+            return
+        afgekeurd: set[str] = set()
+        if b.antwoord is not None:
+            for c in b.antwoord.clienten:
+                for p in c.prestaties:
+                    if set(p.retourcodes) - {self.w.code(b.standaard, "retour.geen_opmerking")}:
+                        afgekeurd.add(p.referentie.nummer)
+        for r in regels:
+            if r.status != "ingediend":
+                continue
+            if r.prestatie.referentie.nummer in afgekeurd:
+                r.status = "afgekeurd"
+                self.w.gebeurtenis("prestatie_afgekeurd", actor=self.a.adres, traject=r.levering.traject,
+                                   referentie=r.prestatie.referentie.nummer)
+            else:
+                r.status = "toegekend"
+                r.toegekend_op = ontvangen
+                t = r.levering.traject
+                if t.heeft("correctie") and "correctie_maand" not in t.details:
+                    t.details["correctie_maand"] = r.maand
+                    self.staat[(r.levering.gemeente, r.levering.toegewezen.toewijzingnummer, r.maand)].te_corrigeren = True

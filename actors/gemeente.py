@@ -1,0 +1,430 @@
+"""The reference gemeente back-office: golden behaviour of Annex 4 for a municipality.
+
+Each within the profile's deadline (keys in brackets):
+* 301 after a verwijzing by its toegang [toewijzing_toegang]; every 301 holds all toewijzingen of
+  that client at that aanbieder valid on or after its date, plus the ones it changes (§5);
+* on a 315: 316 [retour_316]; the §4 checks; per request a 301 or a 319 [besluit_vot]; a 319
+  "aanvraag in onderzoek" then a 301 or 319 "afgewezen" within 8 weeks of the 315's dagtekening
+  [onderzoek]; a woonplaatsbeginsel rejection naming the responsible gemeente [woonplaatsbeginsel];
+  rejections the profile prescribes (WMO315, GI bepaling, onderaannemer, verlenging limits);
+* on a 317: 318 [retour_318]; a 301 for the whole request (never retroactive) or a 319
+  [besluit_vow]; WMO317 rejected;
+* 305/307 → 306/308 [retour_306, retour_308]; 323 → 325 [antwoord_325], every line 100 %
+  approved or rejected (see :mod:`actors.beoordeling`);
+* the §8.2/§8.3 changes it initiates: inkorten, verlengen, vervallen (only when nothing was
+  declared), voortijdig stoppen at verhuizing; a toewijzing without a 305 lapses after 3 months
+  [toewijzing_vervalt]; Jw → Wmo at 18 (§12): a WMO301 continuing the care.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
+
+from simulator.berichten import (
+    Adres, Antwoord, AntwoordInhoud, Contact, Declaratie, Geboortedatum, Naam, Omvang, Product, Relatie,
+    Start, Stop, ToegewezenProduct, Toewijzing, ToewijzingClient, VerzoekToewijzing, VerzoekWijziging,
+    Woonplaatsbeginsel,
+)
+from simulator.bus import Aflevering
+from simulator.retour import maak_declaratie_antwoord, maak_retour
+from simulator.schemas import IJW, Standaard
+from simulator.werkdagen import add_maanden
+
+from .basis import Actor
+from .beoordeling import beoordeel_declaratie
+from .traject import Traject, Zorgvraag
+from .wereld import Wereld, standaard_van
+
+
+@dataclass
+class Dossier:
+    """A client at one aanbieder, as the gemeente administers it."""
+
+    bsn: str
+    agb: str
+    standaard: Standaard
+    traject: Traject | None
+    toewijzingen: dict[str, ToegewezenProduct] = field(default_factory=dict)
+    gestart: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → current 305 Begindatum
+    ooit_gestart: set[str] = field(default_factory=set)
+    gedeclareerd: set[str] = field(default_factory=set)
+    verlengingen: int = 0
+
+
+class Gemeente(Actor):
+    def __init__(self, wereld: Wereld, code: str, naam: str) -> None:
+        super().__init__(wereld, code, naam)
+        self.dossiers: dict[tuple[str, str, str], Dossier] = {}  # (bsn, agb, standaard)
+        self.beoordeeld: dict[str, dict] = {}  # per aanbieder: declaration state for beoordeling
+
+    # ======================================================================================
+    # Helpers
+    # ======================================================================================
+    def dossier(self, bsn: str, agb: str, std: Standaard, traject: Traject | None) -> Dossier:
+        key = (bsn, agb, std.naam)
+        d = self.dossiers.get(key)
+        if d is None:
+            d = self.dossiers[key] = Dossier(bsn, agb, std, traject)
+        elif d.traject is None:
+            d.traject = traject
+        return d
+
+    def _toewijzingnummer(self, t: Traject) -> str:
+        return self.nummer("toewijzing", t.gemeente, self.adres[1:], 6)
+
+    def _retour(self, heen, aflevering: Aflevering, traject: Traject | None) -> None:
+        retour = maak_retour(heen, identificatie=self.identificatie(traject.gemeente if traject else self.adres),
+                             dagtekening=self.w.vandaag, registry=self.w.registry)
+        self.w.verstuur(retour, heen=heen.header.identificatie, bsn=aflevering.verzending.bsn,
+                        toewijzingnummers=aflevering.verzending.toewijzingnummers, traject=traject)
+
+    def _traject(self, aflevering: Aflevering, bsn: str | None, agb: str) -> Traject | None:
+        t = self.w.trajecten.get(aflevering.verzending.traject or "")
+        return t if t is not None else (self.w.traject_bij(bsn, agb) if bsn else None)
+
+    # ======================================================================================
+    # 301
+    # ======================================================================================
+    def toewijzen(self, t: Traject, zorg: list[Zorgvraag], vanaf: date, sleutel: str = "toewijzing_toegang",
+                  agb: str | None = None) -> None:
+        """Assign care without a 315 (toegang, GI bepaling, dyslexie 1.4.2, Jw → Wmo)."""
+        dag = self.kies_dag(self.rng(t, f"toewijzen:{vanaf}"), vanaf, sleutel, spreiding=0.8)
+        self.op(dag, self._nieuwe_toewijzingen, t, zorg, agb or t.aanbieder, None)
+
+    def _nieuwe_toewijzingen(self, t: Traject, zorg: list[Zorgvraag], agb: str, referentie: str | None) -> None:
+        std = standaard_van(zorg[0].product.domein)
+        d = self.dossier(t.bsn, agb, std, t)
+        nieuw = []
+        for z in zorg:
+            nr = self._toewijzingnummer(t)
+            tp = ToegewezenProduct(
+                toewijzingnummer=nr, toewijzingsdatum=self.w.vandaag, toewijzingstijd=time(9, 0),
+                ingangsdatum=z.ingangsdatum, einddatum=z.einddatum,
+                product=Product(z.product.categorie, z.product.code), referentie_aanbieder=referentie,
+                omvang=Omvang(z.volume, z.product.eenheid, z.product.frequentie))
+            d.toewijzingen[nr] = tp
+            nieuw.append(nr)
+            self._plan_eigen_wijzigingen(d, tp)
+        self._stuur_301(d, set(nieuw))
+
+    def _stuur_301(self, d: Dossier, gewijzigd: set[str]) -> None:
+        t = d.traject
+        vandaag = self.w.vandaag
+        producten = tuple(
+            tp for nr, tp in d.toewijzingen.items()
+            if nr in gewijzigd or (tp.einddatum is None or tp.einddatum >= vandaag) and not _vervallen(tp)
+        )
+        client = self._client(t, d.standaard, producten)
+        bericht = Toewijzing(d.standaard, self.w.header(d.standaard, "301", self.adres, d.agb,
+                                                        self.identificatie(t.gemeente)), client)
+        self.w.verstuur(bericht, bsn=d.bsn, toewijzingnummers=tuple(tp.toewijzingnummer for tp in producten), traject=t)
+
+    def _client(self, t: Traject, std: Standaard, producten) -> ToewijzingClient:
+        p = t.client.persoon
+        eigen = self.w.code(std, "naamgebruik.eigen")
+        brp = self.w.code(std, "adressoort.brp")
+        contact = Contact(brp, adres=_adres(p.adres))
+        relaties = tuple(
+            Relatie(nummer=r.nummer, soort=r.soort, volgorde=r.volgorde,
+                    naam=Naam(r.persoon.achternaam, voorvoegsel=r.persoon.voorvoegsel, voornamen=r.persoon.voornamen,
+                              voorletters=r.persoon.voorletters, naamgebruik=eigen),
+                    contact=Contact(brp, adres=_adres(r.persoon.adres)),
+                    geboortedatum=Geboortedatum(r.persoon.geboortedatum), geslacht=r.persoon.geslacht)
+            for r in t.client.gezagsdragers
+        ) if std == IJW else ()
+        return ToewijzingClient(
+            bsn=p.bsn, geboortedatum=Geboortedatum(p.geboortedatum), geslacht=p.geslacht,
+            naam=Naam(p.achternaam, voorvoegsel=p.voorvoegsel, voornamen=p.voornamen, voorletters=p.voorletters,
+                      naamgebruik=eigen),
+            contactgegevens=(contact,), producten=producten, relaties=relaties)
+
+    def _wijzig(self, d: Dossier, nr: str, einddatum: date, reden: str) -> None:
+        tp = d.toewijzingen[nr]
+        d.toewijzingen[nr] = replace(tp, einddatum=einddatum, reden_wijziging=self.w.code(d.standaard, reden),
+                                     toewijzingsdatum=self.w.vandaag)
+        self._stuur_301(d, {nr})
+
+    # ======================================================================================
+    # §8.2 / §8.3 / §5 / §12: changes the gemeente initiates
+    # ======================================================================================
+    def _plan_eigen_wijzigingen(self, d: Dossier, tp: ToegewezenProduct) -> None:
+        t = d.traject
+        if t is None or tp.einddatum is None:
+            return
+        rng = self.rng(t, f"gemeente:{tp.toewijzingnummer}")
+        kal = self.w.kalender
+        nr = tp.toewijzingnummer
+        # three months from the later of ingangsdatum and the 301 itself (a retroactive 301 does not lapse at once)
+        vervalt = self.w.deadline("toewijzing_vervalt", max(tp.ingangsdatum, tp.toewijzingsdatum))
+        if vervalt < tp.einddatum:
+            self.op(kal.volgende_werkdag(vervalt), self._vervalt_zonder_start, d, nr)
+        eerste = t.details.setdefault("gemeente_eerste_toewijzing", nr) == nr
+        if not eerste:
+            return
+        duur = (tp.einddatum - tp.ingangsdatum).days
+        if t.heeft("vervallen"):
+            self.op(kal.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self._laat_vervallen, d, nr)
+        elif t.heeft("inkorten") and duur > 90:
+            wanneer = tp.ingangsdatum + timedelta(days=duur // 3)
+            self.op(wanneer, self._inkorten, d, nr, rng.randint(20, max(21, duur // 3)))
+        elif t.heeft("verhuizing") and duur > 90:
+            self.op(tp.ingangsdatum + timedelta(days=duur // 2), self._verhuizing, d, nr)
+        elif t.heeft("verlengen"):
+            self.op(max(self.w.vandaag, tp.einddatum - timedelta(days=25)), self._verlengen, d, nr, rng.randint(1, 3))
+        if t.details.get("overgang_18_eind") == tp.einddatum and t.details.get("wmo_zorg"):
+            contact = add_maanden(tp.einddatum, -3)
+            self.op(max(self.w.vandaag, contact), self._overgang_18, t, d)
+
+    def _actief(self, d: Dossier, nr: str) -> bool:
+        tp = d.toewijzingen.get(nr)
+        return tp is not None and not _vervallen(tp) and (tp.einddatum is None or tp.einddatum > self.w.vandaag)
+
+    def _laat_vervallen(self, d: Dossier, nr: str) -> None:
+        """Vervallen (§8.2): einddatum = ingangsdatum, only if not started and nothing declared."""
+        if not self._actief(d, nr) or nr in d.ooit_gestart or nr in d.gedeclareerd:
+            return
+        self._wijzig(d, nr, d.toewijzingen[nr].ingangsdatum, "wijziging.vervallen")
+
+    def _vervalt_zonder_start(self, d: Dossier, nr: str) -> None:
+        """§5: a toewijzing lapses when no 305 came within 3 months; the gemeente records it with a 301."""
+        if nr in d.ooit_gestart or not self._actief(d, nr) or nr in d.gedeclareerd:
+            return
+        self.w.gebeurtenis("toewijzing_vervalt_zonder_start", actor=self.adres, traject=d.traject, toewijzing=nr)
+        self._wijzig(d, nr, d.toewijzingen[nr].ingangsdatum, "wijziging.vervallen")
+
+    def _inkorten(self, d: Dossier, nr: str, dagen: int) -> None:
+        if not self._actief(d, nr):
+            return
+        nieuw = self.w.vandaag + timedelta(days=dagen)
+        if nieuw < d.toewijzingen[nr].einddatum:
+            self._wijzig(d, nr, nieuw, "wijziging.verkorting")
+
+    def _verhuizing(self, d: Dossier, nr: str) -> None:
+        if not self._actief(d, nr):
+            return
+        nieuw = self.w.vandaag + timedelta(days=14)
+        if nieuw < d.toewijzingen[nr].einddatum:
+            self.w.gebeurtenis("verhuizing", actor=self.adres, traject=d.traject)
+            self._wijzig(d, nr, nieuw, "wijziging.verhuizing")
+
+    def _verlengen(self, d: Dossier, nr: str, maanden: int) -> None:
+        if not self._actief(d, nr):
+            return
+        self._wijzig(d, nr, add_maanden(d.toewijzingen[nr].einddatum, maanden), "wijziging.verlenging")
+
+    def _overgang_18(self, t: Traject, d: Dossier) -> None:
+        """§12: the toegang arranges Wmo care continuing on the 18th birthday; the gemeente sends a WMO301."""
+        self.w.gebeurtenis("overleg_toegang_overgang_18", actor=self.adres, traject=t)
+        zorg = t.details["wmo_zorg"]
+        self.toewijzen(t, zorg, self.w.vandaag, sleutel="toewijzing_toegang")
+
+    def melding_zonder_bsn(self, t: Traject, agb: str) -> None:
+        """§9.1: acknowledge a mailed notification of a client without BSN."""
+        dag = self.kies_dag(self.rng(t, "ontvangstbevestiging"), self.w.vandaag, "afhandeling_zonder_bsn")
+        self.op(dag, self.w.gebeurtenis, "ontvangstbevestiging_buiten_berichtenverkeer", actor=self.adres,
+                traject=t, aanbieder=agb, kanaal="beveiligde e-mail")
+
+    # ======================================================================================
+    # 315
+    # ======================================================================================
+    def bij_315(self, b: VerzoekToewijzing, aflevering: Aflevering) -> None:
+        agb = b.header.afzender
+        t = self._traject(aflevering, b.client.bsn, agb)
+        rng = self.rng(t, f"315:{b.header.identificatie}")
+        retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_316", spreiding=0.5)
+        self.op(retourdag, self._retour, b, aflevering, t)
+        if t is None:
+            return
+        reden, woonplaats = self._afwijzing_315(b, t, agb)
+        # the decision never precedes the technical receipt
+        besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vot", spreiding=0.8, vroegst=retourdag)
+        if reden is not None:
+            if woonplaats is not None:
+                besluit = min(besluit, self.w.deadline("woonplaatsbeginsel", aflevering.ontvangen))
+            self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", reden, woonplaats)
+            return
+        if t.heeft("vot_onderzoek") and not t.details.get("onderzoek_gedaan"):
+            t.details["onderzoek_gedaan"] = True
+            self.op(besluit, self._stuur_319, b, t, "antwoord.in_onderzoek", None, None)
+            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            if t.details.get("onderzoek_uitkomst") == "afgewezen":
+                self.op(einde, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
+            else:
+                self.op(einde, self._honoreer_315, b, t, agb)
+            return
+        self.op(besluit, self._honoreer_315, b, t, agb)
+
+    def _afwijzing_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> tuple[str | None, str | None]:
+        """(reden key, responsible gemeente) when the §4 / §11 / §4.1 checks reject the request."""
+        regel = self.w.profiel.regel
+        if b.standaard != IJW and regel("wmo315_afwijzen"):
+            return self.w.profiel.reden("wmo315_afwijzen"), None
+        verantwoordelijk = self.w.woonplaats.get(b.client.bsn, self.adres)
+        if verantwoordelijk != self.adres:
+            return "afwijzing.woonplaatsbeginsel", verantwoordelijk
+        if t.onderaannemer == agb and regel("onderaannemer_315_afwijzen"):
+            return self.w.profiel.reden("onderaannemer_315_afwijzen"), None
+        if t.variant == "gi_bepaling" and regel("gi_bepaling_315_afwijzen"):
+            return self.w.profiel.reden("gi_bepaling_315_afwijzen"), None
+        d = self.dossiers.get((b.client.bsn, agb, b.standaard.naam))
+        if d is not None and d.toewijzingen:
+            # a 315 while a toewijzing exists is a verlenging (§4.1): limited, never for crisis/diagnostiek
+            verboden = set(regel("geen_verlenging_voor"))
+            for ap in b.client.producten:
+                tags = self.w.catalogus.per_code(ap.product.code).tags if ap.product and ap.product.code else set()
+                if tags & verboden or any(t.startswith(v) for v in verboden for t in tags):
+                    return self.w.profiel.reden("geen_verlenging_voor"), None
+            if d.verlengingen >= int(regel("max_verlengingen_via_315")):
+                return self.w.profiel.reden("max_verlengingen_via_315"), None
+        return None, None
+
+    def _honoreer_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> None:
+        d = self.dossier(b.client.bsn, agb, b.standaard, t)
+        if d.toewijzingen:
+            d.verlengingen += 1
+        zorg = []
+        for ap in b.client.producten:
+            product = self.w.catalogus.per_code(ap.product.code)
+            einde = ap.toewijzing_einddatum or add_maanden(ap.toewijzing_ingangsdatum, 12)
+            if t.details.get("overgang_18_eind") and t.domein == "jeugd":
+                einde = min(einde, t.details["overgang_18_eind"])
+            zorg.append(Zorgvraag(product, ap.omvang.volume if ap.omvang else 1, ap.toewijzing_ingangsdatum, einde))
+        referentie = b.client.producten[0].referentie_aanbieder
+        self._nieuwe_toewijzingen(t, zorg, agb, referentie)
+
+    def _stuur_319(self, heen, t: Traject, antwoord: str, reden: str | None, woonplaats: str | None) -> None:
+        std = heen.standaard
+        referentie = (heen.client.producten[0].referentie_aanbieder if isinstance(heen, VerzoekToewijzing)
+                      else heen.client.verzoek.referentie_aanbieder)
+        inhoud = AntwoordInhoud(
+            referentie_aanbieder=referentie, verzoek_antwoord=self.w.code(std, antwoord),
+            reden_afwijzing=self.w.code(std, reden) if reden else None,
+            woonplaatsbeginsel=Woonplaatsbeginsel(woonplaats) if woonplaats and std == IJW else None)
+        bericht = Antwoord(std, self.w.header(std, "319", self.adres, heen.header.afzender,
+                                              self.identificatie(t.gemeente)), inhoud)
+        self.w.verstuur(bericht, heen=heen.header.identificatie, bsn=t.bsn, traject=t)
+
+    # ======================================================================================
+    # 317
+    # ======================================================================================
+    def bij_317(self, b: VerzoekWijziging, aflevering: Aflevering) -> None:
+        agb = b.header.afzender
+        t = self._traject(aflevering, b.client.bsn, agb)
+        rng = self.rng(t, f"317:{b.header.identificatie}")
+        retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_318", spreiding=0.5)
+        self.op(retourdag, self._retour, b, aflevering, t)
+        if t is None:
+            return
+        besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vow", spreiding=0.8, vroegst=retourdag)
+        if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen"):
+            self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
+            return
+        uitkomst = t.details.get("vow_uitkomst", "toegekend")
+        if uitkomst == "afgewezen":
+            self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
+        elif uitkomst == "onderzoek":
+            self.op(besluit, self._stuur_319, b, t, "antwoord.in_onderzoek", None, None)
+            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            self.op(einde, self._honoreer_317, b, t, agb)
+        else:
+            self.op(besluit, self._honoreer_317, b, t, agb)
+
+    def _honoreer_317(self, b: VerzoekWijziging, t: Traject, agb: str) -> None:
+        """Approve the whole request with one 301; the ingangsdatum is never before today (§8.1)."""
+        d = self.dossier(b.client.bsn, agb, b.standaard, t)
+        vandaag = self.w.vandaag
+        gewijzigd: set[str] = set()
+        verzoek = b.client.verzoek
+        for tw in verzoek.te_wijzigen:
+            oud = d.toewijzingen.get(tw.toewijzingnummer)
+            if oud is None or not self._actief(d, tw.toewijzingnummer):
+                continue
+            ingang = max(tw.gewenste_ingangsdatum, vandaag)
+            einde = tw.einddatum or oud.einddatum
+            if tw.omvang is not None and tw.omvang != oud.omvang:
+                d.toewijzingen[oud.toewijzingnummer] = replace(
+                    oud, einddatum=ingang - timedelta(days=1), toewijzingsdatum=vandaag,
+                    reden_wijziging=self.w.code(b.standaard, "wijziging.aanbieder"))
+                gewijzigd.add(oud.toewijzingnummer)
+                nr = self._toewijzingnummer(t)
+                d.toewijzingen[nr] = ToegewezenProduct(
+                    toewijzingnummer=nr, toewijzingsdatum=vandaag, toewijzingstijd=time(9, 0), ingangsdatum=ingang,
+                    einddatum=einde, product=oud.product, referentie_aanbieder=verzoek.referentie_aanbieder,
+                    omvang=tw.omvang)
+                gewijzigd.add(nr)
+            elif einde != oud.einddatum:
+                reden = "wijziging.verlenging" if (oud.einddatum and einde and einde > oud.einddatum) else "wijziging.verkorting"
+                d.toewijzingen[oud.toewijzingnummer] = replace(
+                    oud, einddatum=einde, toewijzingsdatum=vandaag, reden_wijziging=self.w.code(b.standaard, reden))
+                gewijzigd.add(oud.toewijzingnummer)
+        for np in verzoek.nieuw:
+            nr = self._toewijzingnummer(t)
+            d.toewijzingen[nr] = ToegewezenProduct(
+                toewijzingnummer=nr, toewijzingsdatum=vandaag, toewijzingstijd=time(9, 0),
+                ingangsdatum=max(np.gewenste_ingangsdatum, vandaag), einddatum=np.einddatum, product=np.product,
+                referentie_aanbieder=verzoek.referentie_aanbieder, omvang=np.omvang)
+            gewijzigd.add(nr)
+        if gewijzigd:
+            self._stuur_301(d, gewijzigd)
+
+    # ======================================================================================
+    # 305 / 307 / 323
+    # ======================================================================================
+    def bij_305(self, b: Start, aflevering: Aflevering) -> None:
+        agb = b.header.afzender
+        t = self._traject(aflevering, b.client.bsn, agb)
+        d = self.dossier(b.client.bsn, agb, b.standaard, t)
+        for sp in b.client.producten:
+            if sp.toewijzingnummer:
+                d.gestart[sp.toewijzingnummer] = sp.begindatum
+                d.ooit_gestart.add(sp.toewijzingnummer)
+        rng = self.rng(t, f"306:{b.header.identificatie}")
+        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_306", spreiding=0.5), self._retour, b, aflevering, t)
+
+    def bij_307(self, b: Stop, aflevering: Aflevering) -> None:
+        agb = b.header.afzender
+        t = self._traject(aflevering, b.client.bsn, agb)
+        d = self.dossier(b.client.bsn, agb, b.standaard, t)
+        for sp in b.client.producten:
+            if sp.toewijzingnummer and sp.status_aanlevering == self.w.code(b.standaard, "status.eerste"):
+                d.gestart.pop(sp.toewijzingnummer, None)
+        rng = self.rng(t, f"308:{b.header.identificatie}")
+        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5), self._retour, b, aflevering, t)
+
+    def bij_323(self, b: Declaratie, aflevering: Aflevering) -> None:
+        agb = b.header.afzender
+        afgekeurd = beoordeel_declaratie(self, b, agb)
+        for c in b.declaratie.clienten:
+            for std_key in (b.standaard.naam,):
+                d = self.dossiers.get((c.bsn, agb, std_key))
+                if d is not None:
+                    d.gedeclareerd.update(p.toewijzingnummer for p in c.prestaties
+                                          if p.referentie.nummer not in afgekeurd)
+        rng = self.w.sim.rng(f"{self.adres}:325:{b.header.identificatie}:{agb}")
+        dag = self.kies_dag(rng, aflevering.ontvangen, "antwoord_325", spreiding=0.7)
+        self.op(dag, self._stuur_325, b, aflevering, afgekeurd)
+
+    def bij_302(self, b, aflevering: Aflevering) -> None:
+        """A retour from the aanbieder: a technical receipt; rejected parts are recorded."""
+        codes = set(b.retour.retourcodes) - {self.w.code(b.standaard, "retour.geen_opmerking")}
+        if codes:
+            self.w.gebeurtenis("retour_met_codes", actor=self.adres, berichttype=f"{b.standaard.type_prefix}{b.nummer}",
+                               codes=sorted(codes), heen=b.header.identificatie)
+
+    bij_320 = bij_302
+
+    def _stuur_325(self, b: Declaratie, aflevering: Aflevering, afgekeurd: dict[str, tuple[str, ...]]) -> None:
+        gemeente = self.adres
+        antwoord = maak_declaratie_antwoord(b, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
+                                            registry=self.w.registry, afgekeurd=afgekeurd)
+        self.w.verstuur(antwoord, heen=b.header.identificatie, toewijzingnummers=aflevering.verzending.toewijzingnummers)
+
+
+def _vervallen(tp: ToegewezenProduct) -> bool:
+    return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
+
+
+def _adres(a) -> Adres:
+    return Adres(huisnummer=a.huisnummer, huisletter=a.huisletter, toevoeging=a.toevoeging, postcode=a.postcode,
+                 straatnaam=a.straatnaam, plaatsnaam=a.plaatsnaam, landcode="NL")

@@ -1,0 +1,249 @@
+"""The population: which clients arrive when, where, by which route, needing what.
+
+Arrivals per gemeente follow a Poisson process with a rate proportional to the gemeente's
+inhabitants (profile ``[gemeenten]``); for a run of exactly N clients the arrival times are
+drawn conditioned on the total (N uniform arrival days, gemeente by weight), which is the same
+process given its count.  Routes are drawn by the profile's route weights (or fixed by the
+scenario), durations and volumes from ``[populatie]``, and each special event of
+``[gebeurtenissen]`` by its chance where it applies to the route.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from simulator.synthetisch import Client, Product, Synthetisch, leeftijd
+from simulator.werkdagen import add_maanden
+
+from .traject import Traject, Zorgvraag
+from .wereld import Wereld
+
+#: special events and the routes they can happen in
+EVENT_ROUTES: dict[str, tuple[str, ...]] = {
+    "vow": ("toegang", "extern"),
+    "vot_onderzoek": ("extern", "sggz", "crisis"),
+    "woonplaatsbeginsel": ("extern",),
+    "geen_start": ("toegang", "extern"),
+    "tijdelijk_stoppen": ("toegang", "extern"),
+    "stop_corrigeren": ("toegang", "extern"),
+    "correctie": ("toegang", "extern", "sggz"),
+    "afkeuring": ("toegang", "extern", "dyslexie"),
+    "inkorten": ("toegang",),
+    "verlengen": ("toegang",),
+    "vervallen": ("toegang",),
+    "verhuizing": ("toegang", "extern"),
+    "verlenging_via_315": ("extern",),
+    "overgang_18": ("toegang",),
+    "wmo315": ("toegang",),
+    "wmo317": ("toegang",),
+    "gi_bepaling_315": ("toegang",),
+}
+#: events that exclude each other (the gemeente changes one toewijzing one way)
+EXCLUSIEF = ("vervallen", "inkorten", "verhuizing", "verlengen", "geen_start", "overgang_18")
+
+PRODUCT_TAGS = {
+    ("toegang", "jeugd"): ("ambulant", "dagbehandeling", "verblijf"),
+    ("toegang", "wmo"): ("wmo-huishouden", "wmo-begeleiding", "wmo-dagbesteding", "wmo-beschermd-wonen"),
+    ("extern", "jeugd"): ("ambulant", "dagbehandeling"),
+}
+
+
+class Populatie:
+    def __init__(self, wereld: Wereld, synth: Synthetisch, aanbieders: list, seed: int) -> None:
+        self.w = wereld
+        self.synth = synth
+        self.aanbieders = aanbieders  # simulator.synthetisch.Aanbieder records
+        self.rng = random.Random(f"{seed}:populatie")
+        self.p = wereld.profiel
+
+    # ------------------------------------------------------------------------------------------
+    def trajecten(self, aantal: int, start: date, dagen: int, scenario: str) -> list[Traject]:
+        kal = self.p.kalender
+        venster = max(1, int(dagen * 0.6))
+        gemeenten = list(self.p.gemeenten.values())
+        gewichten = [g.inwoners for g in gemeenten]
+        routes = [r for r in self.p.routes.values() if r.gewicht > 0]
+        uit = []
+        for i in range(aantal):
+            dag = kal.add_werkdagen(start, self.rng.randrange(venster)) if venster > 1 else start
+            if not kal.is_werkdag(dag):
+                dag = kal.volgende_werkdag(dag)
+            gemeente = self.rng.choices(gemeenten, weights=gewichten)[0]
+            if scenario == "mix":
+                route = self.rng.choices(routes, weights=[r.gewicht for r in routes])[0]
+            else:
+                route = self.p.routes[scenario]
+            uit.append(self._traject(f"T{i + 1:06d}", route.naam, gemeente.code, dag))
+        uit.sort(key=lambda t: (t.aanmelding, t.id))
+        return uit
+
+    # ------------------------------------------------------------------------------------------
+    def _traject(self, tid: str, route: str, gemeente: str, aanmelding: date) -> Traject:
+        r = random.Random(f"{self.w.sim.seed}:{tid}")
+        opties = self.p.routes[route].opties
+        domeinen = self.p.routes[route].domeinen
+        domein = "jeugd" if len(domeinen) == 1 else r.choices(domeinen, weights=[45, 55][:len(domeinen)])[0]
+        events = self._gebeurtenissen(r, route, domein)
+        leeftijd_client = 17 if "overgang_18" in events else None
+        if domein == "wmo":
+            events.discard("overgang_18")
+        client = self.synth.client(domein, gemeente, peildatum=aanmelding, leeftijd=leeftijd_client,
+                                   heeft_bsn=(route != "zonder_bsn"))
+        aanbieder = self._aanbieder(r, domein, gemeente, beide="overgang_18" in events)
+        t = Traject(tid, route, client, gemeente, aanbieder.agb, aanmelding, [],
+                    gebeurtenissen=frozenset(), wachttijd=self._tussen(r, "wachttijd_start_werkdagen", 0, 15))
+        getattr(self, f"_plan_{route}")(t, r, opties)
+        self._plan_gebeurtenissen(t, r, events, gemeente)
+        t.gebeurtenissen = frozenset(events)
+        return t
+
+    def _gebeurtenissen(self, r: random.Random, route: str, domein: str) -> set[str]:
+        events = set()
+        for naam, kans in sorted(self.p.gebeurtenissen.items()):
+            if route in EVENT_ROUTES.get(naam, ()) and r.random() < kans:
+                events.add(naam)
+        exclusief = [e for e in EXCLUSIEF if e in events]
+        for e in exclusief[1:]:
+            events.discard(e)
+        if "stop_corrigeren" in events:
+            events.add("tijdelijk_stoppen")
+        if domein == "wmo":
+            events -= {"vow", "gi_bepaling_315", "overgang_18"}
+        else:
+            events -= {"wmo315", "wmo317"}
+        return events
+
+    def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False):
+        kandidaten = [a for a in self.aanbieders if domein in a.domeinen and gemeente in a.gemeenten
+                      and (not beide or a.domeinen >= {"jeugd", "wmo"})]
+        if not kandidaten:
+            kandidaten = [a for a in self.aanbieders if domein in a.domeinen]
+        return r.choice(kandidaten)
+
+    def _tussen(self, r: random.Random, sleutel: str, laag: int, hoog: int) -> int:
+        spec = self.p.populatie.get(sleutel, {})
+        return r.randint(int(spec.get("min", laag)), int(spec.get("max", hoog)))
+
+    def _product(self, r: random.Random, tags: tuple[str, ...], domein: str) -> Product:
+        kandidaten = [p for tag in tags for p in self.w.catalogus.met_tag(tag) if p.domein == domein]
+        return r.choice(kandidaten)
+
+    def _volume(self, r: random.Random, product: Product) -> int:
+        codes = self.w.codes(self._std(product))
+        if product.eenheid == codes["eenheid.etmaal"]:
+            return 7 if product.frequentie == codes["frequentie.week"] else r.randint(5, 30)
+        if product.eenheid == codes["eenheid.dagdeel"]:
+            return r.randint(1, 5)
+        if product.eenheid == codes["eenheid.stuks_output"]:
+            return 1
+        if product.frequentie == codes["frequentie.maand"]:
+            return r.randint(4, 20)
+        if product.frequentie == codes["frequentie.totaal"]:
+            return r.randint(10, 40)
+        return self._tussen(r, "uren_per_week", 1, 6)
+
+    @staticmethod
+    def _std(product: Product):
+        from .wereld import standaard_van
+        return standaard_van(product.domein)
+
+    def _zorg(self, r: random.Random, product: Product, ingang: date, maanden: int) -> Zorgvraag:
+        return Zorgvraag(product, self._volume(r, product), ingang, add_maanden(ingang, maanden) - timedelta(days=1))
+
+    # -- per route ----------------------------------------------------------------------------
+    def _plan_toegang(self, t: Traject, r: random.Random, opties) -> None:
+        kal = self.p.kalender
+        verwijzing = kal.add_werkdagen(t.aanmelding, r.randint(3, 15))
+        t.details["verwijzing"] = verwijzing
+        ingang = verwijzing + timedelta(days=r.randint(10, 30))
+        product = self._product(r, PRODUCT_TAGS[("toegang", t.domein)], t.domein)
+        t.zorg = [self._zorg(r, product, ingang, self._tussen(r, "duur_maanden", 2, 12))]
+        if t.domein == "jeugd" and r.random() < float(opties.get("kans_gi_bepaling", 0.1)):
+            t.variant = "gi_bepaling"
+            t.verwijzer = "gi"
+
+    def _plan_extern(self, t: Traject, r: random.Random, opties) -> None:
+        kal = self.p.kalender
+        t.verwijzer = r.choice(list(opties.get("verwijzers", ["huisarts"])))
+        intake = kal.add_werkdagen(t.aanmelding, r.randint(3, 15))
+        t.details["intake"] = intake
+        t.details["verwijzer_naam"] = f"{t.verwijzer.replace('_', ' ')} {self.synth._faker.last_name()}"[:64]
+        ingang = intake + timedelta(days=r.randint(21, 40))
+        product = self._product(r, PRODUCT_TAGS[("extern", "jeugd")], "jeugd")
+        t.zorg = [self._zorg(r, product, ingang, self._tussen(r, "duur_maanden", 2, 12))]
+
+    def _plan_sggz(self, t: Traject, r: random.Random, opties) -> None:
+        kal = self.p.kalender
+        t.verwijzer = "huisarts"
+        intake = kal.add_werkdagen(t.aanmelding, r.randint(3, 15))
+        t.details["intake"] = intake
+        t.details["vot_sggz_vroegst"] = kal.add_werkdagen(intake, r.randint(15, 50))
+        if r.random() < float(opties.get("kans_alleen_diagnostiek", 0.3)):
+            # diagnostiek only: asked for once it is done and shows no behandeling is needed (§4)
+            t.variant = "diagnostiek"
+            product = self._product(r, ("sggz-diagnostiek",), "jeugd")
+            klaar = kal.vorige_werkdag(t.details["vot_sggz_vroegst"])
+            t.zorg = [Zorgvraag(product, self._volume(r, product), intake, klaar)]
+        else:
+            t.variant = "behandelgroep"
+            groep = r.choice(list(opties.get("behandelgroepen", ["sggz-basaal"])))
+            t.zorg = [self._zorg(r, self._product(r, (groep,), "jeugd"), intake, self._tussen(r, "duur_maanden", 6, 12))]
+
+    def _plan_dyslexie(self, t: Traject, r: random.Random, opties) -> None:
+        kal = self.p.kalender
+        t.variant = self.p.gemeenten[t.gemeente].dyslexie
+        t.verwijzer = str(opties.get("verwijzer", "gemeente"))
+        intake = kal.add_werkdagen(t.aanmelding, r.randint(5, 15))
+        t.details["intake"] = intake
+        t.details["verwijzing"] = intake
+        ingang = intake + timedelta(days=r.randint(21, 35))
+        diag = self._product(r, ("dyslexie-diagnostiek",), "jeugd")
+        beh = self._product(r, ("dyslexie-behandeling",), "jeugd")
+        eind_diag = add_maanden(ingang, 3) - timedelta(days=1)
+        t.zorg = [Zorgvraag(diag, 1, ingang, eind_diag),
+                  Zorgvraag(beh, 1, eind_diag + timedelta(days=1), add_maanden(eind_diag, 9))]
+
+    def _plan_crisis(self, t: Traject, r: random.Random, opties) -> None:
+        t.verwijzer = str(opties.get("verwijzer", "huisarts"))
+        product = self._product(r, ("crisis",), "jeugd")
+        eind = t.aanmelding + timedelta(weeks=r.randint(3, 8))
+        t.zorg = [Zorgvraag(product, self._volume(r, product), t.aanmelding, eind)]
+
+    def _plan_zonder_bsn(self, t: Traject, r: random.Random, opties) -> None:
+        product = self._product(r, PRODUCT_TAGS[("extern", "jeugd")], "jeugd")
+        t.zorg = [self._zorg(r, product, t.aanmelding + timedelta(days=14), 4)]
+
+    # -- special events --------------------------------------------------------------------------
+    def _plan_gebeurtenissen(self, t: Traject, r: random.Random, events: set[str], gemeente: str) -> None:
+        if t.variant != "gi_bepaling":
+            events.discard("gi_bepaling_315")
+        if "vow" in events:
+            t.details["vow_uitkomst"] = r.choices(("toegekend", "afgewezen", "onderzoek"), weights=(2, 1, 1))[0]
+        if "vot_onderzoek" in events:
+            t.details["onderzoek_uitkomst"] = "afgewezen" if r.random() < 0.2 else "toegekend"
+        if "woonplaatsbeginsel" in events:
+            andere = [g for g in self.p.gemeenten if g != gemeente]
+            t.details["eerste_gemeente"] = r.choice(andere)
+        if "vervallen" in events:
+            t.wachttijd = max(t.wachttijd, 15)
+        if "overgang_18" in events and t.domein == "jeugd":
+            verjaardag = _verjaardag(t.client, 18)
+            z = t.zorg[0]
+            if not (z.ingangsdatum + timedelta(days=30) < verjaardag):
+                events.discard("overgang_18")
+                return
+            z.einddatum = max(z.einddatum, verjaardag + timedelta(days=60))
+            t.details["overgang_18_eind"] = verjaardag - timedelta(days=1)
+            z.einddatum = verjaardag - timedelta(days=1)
+            wmo = self._product(r, ("wmo-begeleiding",), "wmo")
+            t.details["wmo_zorg"] = [Zorgvraag(wmo, self._tussen(r, "uren_per_week", 1, 6), verjaardag,
+                                               add_maanden(verjaardag, 6) - timedelta(days=1))]
+
+
+def _verjaardag(client: Client, jaren: int) -> date:
+    g = client.persoon.geboortedatum
+    try:
+        return g.replace(year=g.year + jaren)
+    except ValueError:
+        return date(g.year + jaren, 3, 1)

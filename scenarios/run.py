@@ -1,0 +1,156 @@
+"""Build and run one simulation: profile → population → actors → bus → ledger.
+
+``voer_uit(RunInstellingen(...))`` is what ``ketensim run`` and ``ketensim demo`` call.  It writes
+``ledger.jsonl`` into the output folder and returns a :class:`Samenvatting` (messages per type,
+route and gemeente).  The ledger is closed (and marked complete) even when the run is interrupted;
+an interrupted ledger has no ``einde`` record and says so when read.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+from actors.aanbieder import Aanbieder
+from actors.gemeente import Gemeente
+from actors.populatie import Populatie
+from actors.verwijzers import School, Toegang, Verwijzer
+from actors.wereld import Wereld
+from simulator.bus import Bus
+from simulator.codelijsten import Codelijsten
+from simulator.engine import Simulatie, Voortgang
+from simulator.ledger import LEDGER_NAAM, LedgerWriter
+from simulator.profiel import Profiel, laad_profiel
+from simulator.render import render, xsd_versie
+from simulator.schemas import SchemaRegistry
+from simulator.synthetisch import Aanbieder as AanbiederGegevens, Productcatalogus, Synthetisch
+
+from .routes import Rolverdeling, begin
+
+VERWIJZERS = ("huisarts", "jeugdarts", "medisch_specialist", "gi", "gemeente")
+STANDAARD_START = date(2026, 1, 1)
+
+
+@dataclass
+class RunInstellingen:
+    uit: Path
+    scenario: str = "mix"
+    clients: int = 200
+    dagen: int = 365
+    seed: int = 1
+    profiel: str | Path | Profiel = "mijov-2024"
+    schemas: str | Path | None = None
+    start: date = STANDAARD_START
+    aanbieders: int | None = None
+
+
+@dataclass
+class Samenvatting:
+    ledger: Path
+    berichten: int
+    trajecten: int
+    per_type: Counter = field(default_factory=Counter)
+    per_route: Counter = field(default_factory=Counter)
+    per_gemeente: Counter = field(default_factory=Counter)
+    routes: Counter = field(default_factory=Counter)
+    gebeurtenissen: Counter = field(default_factory=Counter)
+    eerste_dag: date | None = None
+    laatste_dag: date | None = None
+    seconden: float = 0.0
+    compleet: bool = True
+
+
+def _aanbieders(synth: Synthetisch, aantal: int) -> list[AanbiederGegevens]:
+    """Enough aanbieders that every gemeente has contracted ones for both domains and for both together."""
+    uit = list(synth.aanbieders(aantal))
+    alle = frozenset(g.code for g in synth.gemeenten)
+    for domeinen in ({"jeugd"}, {"wmo"}, {"jeugd", "wmo"}):
+        a = synth.aanbieder()
+        uit.append(AanbiederGegevens(a.agb, a.naam, frozenset(domeinen), alle))
+    return uit
+
+
+def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledger: LedgerWriter):
+    """The world of one run, with every role played by a reference actor."""
+    codelijsten = Codelijsten(registry)
+    catalogus = Productcatalogus(codelijsten=codelijsten)
+    sim = Simulatie(inst.start, profiel.kalender, inst.seed)
+    bus = Bus(ledger, lambda: sim.vandaag)
+    wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario)
+    synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
+    aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
+    gegevens = _aanbieders(synth, aantal)
+    gemeenten = {code: Gemeente(wereld, code, g.naam) for code, g in profiel.gemeenten.items()}
+    aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens}
+    for g in gemeenten.values():
+        bus.registreer(g.adres, g)
+    for a in aanbieders.values():
+        bus.registreer(a.adres, a)
+    rollen = Rolverdeling(
+        wereld=wereld, gemeenten=gemeenten,
+        toegangen={code: Toegang(wereld, g) for code, g in gemeenten.items()},
+        aanbieders=aanbieders, verwijzers={s: Verwijzer(wereld, s) for s in VERWIJZERS}, school=School(wereld))
+    populatie = Populatie(wereld, synth, gegevens, inst.seed)
+    return wereld, rollen, populatie
+
+
+def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | None = None) -> Samenvatting:
+    t0 = _time.perf_counter()
+    registry = SchemaRegistry.load(inst.schemas)
+    profiel = inst.profiel if isinstance(inst.profiel, Profiel) else laad_profiel(inst.profiel)
+    if inst.scenario != "mix" and inst.scenario not in profiel.routes:
+        raise ValueError(f"unknown scenario {inst.scenario!r}; choose 'mix' or one of: {', '.join(profiel.routes)}")
+    inst.uit.mkdir(parents=True, exist_ok=True)
+    pad = inst.uit / LEDGER_NAAM
+    ledger = LedgerWriter(pad, {
+        "profiel": profiel.naam, "seed": inst.seed, "scenario": inst.scenario, "clients": inst.clients,
+        "dagen": inst.dagen, "start": inst.start.isoformat(), "schemas": str(registry.root),
+        "release": "iJw 3.2 / iWmo 3.2", "derived": sorted(t for t in registry.berichttypen if registry.is_derived(t)),
+    })
+    compleet = False
+    try:
+        wereld, rollen, populatie = bouw(inst, profiel, registry, ledger)
+        trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
+        for t in trajecten:
+            wereld.registreer(t)
+            rollen.wereld.sim.env.process(_start(wereld, rollen, t))
+        eind = inst.start + timedelta(days=inst.dagen)
+        werkdagen = wereld.sim.klok.index(eind)
+        wereld.sim.draai(werkdagen, voortgang, berichten=lambda: ledger.aantal_berichten)
+        compleet = True
+    finally:
+        ledger.sluit({"berichten": ledger.aantal_berichten} if compleet else None)
+    s = samenvatting(pad)
+    s.trajecten = len(trajecten)
+    s.routes = Counter(t.route for t in trajecten)
+    s.seconden = _time.perf_counter() - t0
+    return s
+
+
+def _start(wereld: Wereld, rollen: Rolverdeling, t):
+    yield wereld.sim.wacht_tot_datum(t.aanmelding)
+    begin(rollen, t)
+
+
+def samenvatting(pad: Path) -> Samenvatting:
+    """Counts from a ledger on disk (so a summary always describes what was recorded)."""
+    from simulator.ledger import Boeking, Gebeurtenis, open_ledger
+
+    led = open_ledger(pad)
+    s = Samenvatting(ledger=led.pad, berichten=0, trajecten=0, compleet=led.compleet)
+    for rec in led.records():
+        if isinstance(rec, Boeking):
+            s.berichten += 1
+            s.per_type[rec.berichttype] += 1
+            s.per_route[rec.route or "—"] += 1
+            gemeente = rec.afzender if len(rec.afzender) == 4 else rec.ontvanger
+            s.per_gemeente[gemeente] += 1
+            s.eerste_dag = s.eerste_dag or rec.datum
+            s.laatste_dag = rec.datum
+        elif isinstance(rec, Gebeurtenis):
+            s.gebeurtenissen[rec.wat] += 1
+    return s
