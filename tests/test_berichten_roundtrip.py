@@ -187,6 +187,14 @@ def test_berichtklassen_van_een_toewijzing(registry: SchemaRegistry) -> None:
     assert len(klassen) == verwacht
 
 
+def test_codes_per_klasse_met_vreemd_object(registry: SchemaRegistry) -> None:
+    heen = genereer("JW307", 1, registry)
+    ander = genereer("JW307", 2, registry).client.producten[0]
+    with pytest.raises(ValueError, match="no berichtklasse"):
+        maak_retour(heen, identificatie="R6", dagtekening=date(2026, 1, 5), registry=registry,
+                    codes_per_klasse={ander: ("9069",)})
+
+
 def test_maak_retour_weigert_declaratie(registry: SchemaRegistry) -> None:
     with pytest.raises(TypeError, match="maak_declaratie_antwoord"):
         maak_retour(genereer("JW323", 1, registry), identificatie="x", dagtekening=date(2026, 1, 1), registry=registry)
