@@ -154,3 +154,34 @@ def samenvatting(pad: Path) -> Samenvatting:
         elif isinstance(rec, Gebeurtenis):
             s.gebeurtenissen[rec.wat] += 1
     return s
+
+
+def schrijf_samenvatting(s: Samenvatting, stroom) -> None:
+    """The summary ``ketensim run`` prints: messages per type, per route and per gemeente."""
+    w = stroom.write
+    status = "complete" if s.compleet else "INTERRUPTED (the ledger holds what was sent until then)"
+    w(f"run {status}: {s.trajecten} trajectories, {s.berichten} messages"
+      f"{f', {s.eerste_dag} … {s.laatste_dag}' if s.eerste_dag else ''} in {s.seconden:.1f} s\n")
+    w(f"ledger: {s.ledger}\n\n")
+    if s.routes:
+        w("trajectories per route:  " + "  ".join(f"{r} {n}" for r, n in sorted(s.routes.items())) + "\n\n")
+    w("messages per type:\n")
+    typen = sorted(s.per_type)
+    for i in range(0, len(typen), 7):
+        w("  " + "  ".join(f"{t:<7}{s.per_type[t]:>7}" for t in typen[i:i + 7]) + "\n")
+    w("\nmessages per route (323/325 batches cover many trajectories: '—'):\n")
+    for r, n in sorted(s.per_route.items()):
+        w(f"  {r:<12}{n:>8}\n")
+    w("\nmessages per gemeente:\n")
+    for g, n in sorted(s.per_gemeente.items()):
+        w(f"  {g}  {n:>8}\n")
+    bijzonder = {k: v for k, v in s.gebeurtenissen.items() if k in BIJZONDERE_GEBEURTENISSEN}
+    if bijzonder:
+        w("\nspecial events recorded:  " + "  ".join(f"{k} {v}" for k, v in sorted(bijzonder.items())) + "\n")
+
+
+BIJZONDERE_GEBEURTENISSEN = frozenset({
+    "verzoek_in_onderzoek", "verzoek_afgewezen", "toewijzing_vervallen", "toewijzing_vervalt_zonder_start",
+    "hervat_zorg", "prestatie_afgekeurd", "verhuizing", "overleg_toegang_overgang_18", "client_zonder_bsn",
+    "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing",
+})

@@ -79,6 +79,52 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from scenarios.run import RunInstellingen, schrijf_samenvatting, voer_uit
+    from simulator.profiel import ProfielFout
+
+    from .voortgang import Voortgang
+
+    inst = RunInstellingen(uit=Path(args.out), scenario=args.scenario, clients=args.clients, dagen=args.days,
+                           seed=args.seed, profiel=args.profile, schemas=args.schemas)
+    if args.clients < 1 or args.days < 1:
+        print("ketensim run: --clients and --days must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    balk = Voortgang(0, "simulating")
+
+    def voortgang(v) -> None:
+        balk.totaal = max(1, v.totaal)
+        balk.stap(v.werkdag, f"werkdag {v.werkdag}/{v.totaal}, {v.berichten} messages")
+
+    try:
+        s = voer_uit(inst, voortgang)
+    except ProfielFout as exc:
+        print(f"ketensim {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"ketensim {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        balk.klaar()
+        print(f"ketensim {args.command}: interrupted; the ledger so far is in {inst.uit}", file=sys.stderr)
+        return 130
+    balk.klaar()
+    schrijf_samenvatting(s, sys.stdout)
+    with open(inst.uit / "samenvatting.txt", "w", encoding="utf-8") as fh:
+        schrijf_samenvatting(s, fh)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    args.scenario, args.clients, args.days, args.seed = "mix", args.clients, args.days, args.seed
+    code = cmd_run(args)
+    if code == EXIT_OK:
+        print(f"\ndemo output in {args.out}/ (ledger.jsonl: every message and event, samenvatting.txt)")
+    return code
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,6 +159,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     _add_schemas(p)
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("run", help="simulate a population over working days and record every message",
+                       description="Run the reference actors over simulated werkdagen for one route or the mix "
+                                   "of all Annex 4 routes, write every message and event to DIR/ledger.jsonl "
+                                   "and print a summary (messages per type, route, gemeente).")
+    p.add_argument("--scenario", default="mix", metavar="ROUTE|mix",
+                   help="toegang, extern, sggz, dyslexie, crisis, zonder_bsn, or mix (default)")
+    p.add_argument("--clients", type=int, default=200, metavar="N", help="client trajectories (default 200)")
+    p.add_argument("--days", type=int, default=365, metavar="D", help="calendar days to simulate (default 365)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same ledger")
+    p.add_argument("--out", default="ketensim-run", metavar="DIR", help="output folder (default ./ketensim-run)")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
+                   help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
+    _add_schemas(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="run a small mixed scenario and say where its output is",
+                       description="A small mixed run of every route over a few months (the README's main job).")
+    p.add_argument("--clients", type=int, default=150, metavar="N")
+    p.add_argument("--days", type=int, default=180, metavar="D")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--out", default="ketensim-demo", metavar="DIR")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
+    _add_schemas(p)
+    p.set_defaults(func=cmd_demo)
 
     return parser
 
