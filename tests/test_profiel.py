@@ -399,3 +399,42 @@ def test_profile_file_without_toml_suffix(tmp_path):
 def test_deadline_of_unknown_key_names_it(profiel):
     with pytest.raises(KeyError, match="retour_999"):
         profiel.deadline("retour_999", D("2026-01-05"))
+
+
+# -- docs/profiles.md stays in step with the loader ----------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "profiles.md"
+
+
+def _docs_sectie(kop: str) -> str:
+    tekst = DOCS.read_text(encoding="utf-8")
+    start = tekst.index(kop)
+    return tekst[start:tekst.index("\n#", start + len(kop))]
+
+
+def test_docs_list_exactly_the_required_termijnen():
+    rijen = re.findall(r"^\| `(\w+)` \|", _docs_sectie("#### The required keys"), re.M)
+    assert rijen == list(VERPLICHTE_TERMIJNEN)
+
+
+def test_docs_termijn_forms_all_parse():
+    sectie = _docs_sectie("#### The forms `termijn` accepts")
+    voorbeelden = re.findall(r'`"([^"`]+)"`', sectie)
+    assert len(voorbeelden) >= 6
+    for v in voorbeelden:
+        if v in ("een jaar", "10 werkdagen na ontvangst", "3 werkdagen of eerder"):
+            with pytest.raises(ValueError):
+                Termijn.parse(v)
+        else:
+            Termijn.parse(v)
+    for vorm in re.findall(r"`(einde [^`]+|laatste dag [^`]+|uiterlijk [^`]+)`", sectie):
+        assert Termijn.parse(vorm) == Termijn("einde_volgende_maand")
+
+
+def test_docs_name_every_feestdag_and_route():
+    from simulator.werkdagen import FEESTDAGEN
+
+    kalender = _docs_sectie("### `[kalender]`")
+    assert set(re.findall(r"`(\w+)`", kalender)) >= set(FEESTDAGEN)
+    routes = _docs_sectie("### `[routes.<route>]`")
+    assert all(f"`{r}`" in routes for r in ROUTES)
