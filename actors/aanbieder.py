@@ -290,14 +290,18 @@ class Aanbieder(Actor):
             return
         lev.perioden.append([start, tp.einddatum or start])
         if sleutel == "start_305":
-            self.op(start, self.w.gebeurtenis, "start_zorg", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer,
-                    datum_start=start.isoformat())
+            self.op(start, self._zorg_start, lev, start)
             dag = self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
         else:
             dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
         lev.dag_305 = dag
         self.op(dag, self._stuur_305, lev, start)
         self._plan_verloop(lev, start)
+
+    def _zorg_start(self, lev: Levering, start: date) -> None:
+        if not lev.vervallen:
+            self.w.gebeurtenis("start_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
+                               datum_start=start.isoformat())
 
     def _voorganger(self, lev: Levering) -> Levering | None:
         """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum)."""
@@ -344,14 +348,15 @@ class Aanbieder(Actor):
             return
         self.stuur_317(lev, gewenst, volume)
 
-    def _plan_stop(self, lev: Levering, eind: date, reden: str) -> None:
+    def _plan_stop(self, lev: Levering, eind: date, reden: str, bekend: date | None = None) -> None:
+        """Plan the 307 for ``eind``; ``bekend`` is when the aanbieder learnt of this end (a 301)."""
         lev.stop_versie += 1
         lev.eind_gepland = eind
         if lev.perioden:
             lev.perioden[-1][1] = eind
         # the 307 follows the 305; when the toewijzing came only after the care ended (a retroactive
         # sGGZ diagnostiek, a short crisis) the 5 werkdagen run from receiving the 301
-        basis = max(eind, lev.ontvangen)
+        basis = max(eind, bekend or lev.ontvangen)
         vroegst = self.w.kalender.volgende_werkdag(lev.dag_305) if lev.dag_305 else None
         dag = self.kies_dag(self.rng(lev.traject, f"stop:{lev.nummer}:{eind}"), basis, "stop_307", spreiding=0.6,
                             vroegst=vroegst)
@@ -365,7 +370,7 @@ class Aanbieder(Actor):
         if lev.gestopt or not lev.perioden:
             return
         if lev.eind_gepland is not None and nieuw is not None and nieuw > lev.eind_gepland:
-            self._plan_stop(lev, nieuw, "beeindiging.volgens_plan")  # verlengd
+            self._plan_stop(lev, nieuw, "beeindiging.volgens_plan", ontvangen)  # verlengd
             return
         reden = {
             codes["wijziging.verkorting"]: "beeindiging.gemeente",
@@ -374,7 +379,7 @@ class Aanbieder(Actor):
             codes["wijziging.ander_domein"]: "beeindiging.ander_domein",
         }.get(tp.reden_wijziging or "", "beeindiging.gemeente")
         if nieuw is not None:
-            self._plan_stop(lev, nieuw, reden)
+            self._plan_stop(lev, nieuw, reden, ontvangen)
 
     def _plan_tijdelijk_stoppen(self, lev: Levering, start: date) -> None:
         """A full calendar month without care (§6.4): 307 'tijdelijk', later a new 305."""
@@ -391,11 +396,11 @@ class Aanbieder(Actor):
         lev.perioden[-1][1] = laatste_zorgdag
         rng = self.rng(t, "tijdelijk")
         # the stop is known once the month without care has passed
-        dag = self.kies_dag(rng, pauze_eind, "stop_307", spreiding=0.5)
+        dag = self.kies_dag(rng, pauze_eind, "stop_307_tijdelijk", spreiding=0.5)
         self.op(dag, self._stuur_tijdelijke_stop, lev, laatste_zorgdag, hervat, definitief)
 
     def _stuur_tijdelijke_stop(self, lev: Levering, laatste: date, hervat: date, definitief: bool) -> None:
-        if lev.gestopt:
+        if lev.gestopt or lev.vervallen or lev.start_actueel is None:
             return
         lev.stop_versie += 1  # the planned definitive stop is replaced below
         self._stuur_stopbericht(lev, laatste, "beeindiging.tijdelijk", "status.eerste")

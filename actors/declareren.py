@@ -48,6 +48,7 @@ class Maandstaat:
 
     regel: Regel | None = None
     te_corrigeren: bool = False  # an approved line will be credited and declared again
+    leeg: bool = False  # the month was judged in a batch with nothing to declare; it stays closed
 
 
 def _maand(d: date) -> Maand:
@@ -93,7 +94,7 @@ class Declaratieadministratie:
             # retroactive toewijzing: declare the past months soon after the 305 (sGGZ: ≤ 30 days after the 301)
             kal = self.w.kalender
             dag = kal.volgende_werkdag(lev.dag_305) if lev.dag_305 else kal.add_werkdagen(lev.ontvangen, 3)
-            self.a.op(dag, self._batch, lev.gemeente, lev.standaard)
+            self.a.op(dag, self._batch, lev.gemeente, lev.standaard, True)
 
     def _maandelijks(self):
         kal = self.w.kalender
@@ -111,17 +112,20 @@ class Declaratieadministratie:
             yield self.w.sim.wacht_tot(self.w.sim.werkdag + 1)
 
     # -- building a batch ------------------------------------------------------------------
-    def _batch(self, gemeente: str, std: Standaard) -> None:
+    def _batch(self, gemeente: str, std: Standaard, inhaal: bool = False) -> None:
+        """One 323: the completed months; an ``inhaal`` batch (after a retroactive 301) also takes
+        this month's prestaties whose ProductPeriode already ended (care before the toewijzing)."""
         vandaag = self.w.vandaag
-        vorige_maand = _maand(_eerste(_maand(vandaag)) - timedelta(days=1))
+        tot = _maand(vandaag) if inhaal else _maand(_eerste(_maand(vandaag)) - timedelta(days=1))
         regels: list[Regel] = []
         for lev in self.leveringen.get(gemeente, []):
             if lev.standaard != std:
                 continue
-            regels.extend(self._regels_voor(lev, vorige_maand))
+            regels.extend(self._regels_voor(lev, tot))
         if not regels:
             return
-        self._verstuur(gemeente, std, vorige_maand, regels)
+        periode = max(r.maand for r in regels) if inhaal else tot
+        self._verstuur(gemeente, std, periode, regels)
 
     def _regels_voor(self, lev: "Levering", tot: Maand) -> list[Regel]:
         tp = lev.toegewezen
@@ -132,10 +136,12 @@ class Declaratieadministratie:
         while m <= tot:
             staat = self.staat.setdefault((lev.gemeente, tp.toewijzingnummer, m), Maandstaat())
             r = staat.regel
-            if r is None or r.status == "afgekeurd":
+            if (r is None and not staat.leeg) or (r is not None and r.status == "afgekeurd"):
                 p = self._prestatie(lev, m, foutief_tarief=(r is None and self._wordt_afgekeurd(lev, m)))
                 if p is not None:
                     uit.append(Regel(p, lev, m))
+                elif r is None and _laatste(m) < self.w.vandaag:
+                    staat.leeg = True
             elif staat.te_corrigeren and r.status == "toegekend":
                 staat.te_corrigeren = False
                 credit = Prestatie(
@@ -163,8 +169,8 @@ class Declaratieadministratie:
         tp = lev.toegewezen
         begin = max(_eerste(m), tp.ingangsdatum)
         eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
-        if eind < begin:
-            return None
+        if eind < begin or eind >= self.w.vandaag:
+            return None  # nothing in this month, or its ProductPeriode has not ended yet
         zorgdagen = sum(max(0, (min(e, eind) - max(b, begin)).days + 1) for b, e in lev.perioden)
         if zorgdagen <= 0:
             return None

@@ -367,6 +367,8 @@ class Gemeente(Actor):
             gewijzigd.add(nr)
         if gewijzigd:
             self._stuur_301(d, gewijzigd)
+        else:  # nothing left to change (the toewijzing ended meanwhile): the request is still answered
+            self._stuur_319(b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
 
     # ======================================================================================
     # 305 / 307 / 323

@@ -126,7 +126,8 @@ class Populatie:
         return r.randint(int(spec.get("min", laag)), int(spec.get("max", hoog)))
 
     def _product(self, r: random.Random, tags: tuple[str, ...], domein: str) -> Product:
-        kandidaten = [p for tag in tags for p in self.w.catalogus.met_tag(tag) if p.domein == domein]
+        kandidaten = [p for tag in tags for p in self.w.catalogus.met_tag(tag)
+                      if p.domein == domein and ("crisis" in tags or "crisis" not in p.tags)]
         return r.choice(kandidaten)
 
     def _volume(self, r: random.Random, product: Product) -> int:

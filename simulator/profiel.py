@@ -21,7 +21,7 @@ VERPLICHTE_TERMIJNEN = (
     "retour_302", "retour_306", "retour_308", "retour_316", "retour_318", "retour_320",
     "besluit_vot", "besluit_vow", "onderzoek", "woonplaatsbeginsel", "toewijzing_toegang",
     "vot_na_intake", "vot_sggz", "vot_crisis", "start_305", "start_305_terugwerkend",
-    "start_305_sggz", "stop_307", "declaratie_323", "declaratie_sggz", "antwoord_325",
+    "start_305_sggz", "stop_307", "stop_307_tijdelijk", "declaratie_323", "declaratie_sggz", "antwoord_325",
     "correctie_afgekeurd", "correctie_goedgekeurd", "toewijzing_vervalt",
 )
 ROUTES = ("toegang", "extern", "sggz", "dyslexie", "crisis", "zonder_bsn")

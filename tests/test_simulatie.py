@@ -133,7 +133,6 @@ def test_year_mix_every_special_event_occurs(jaar, registry):
     # declaration corrections: a credit line, and a rejected line corrected
     prestaties = [p for _, m in codes("323") for c in m.declaratie.clienten for p in c.prestaties]
     assert any(p.bedrag_cent < 0 and p.referentie.vorig for p in prestaties)
-    assert wat["prestatie_afgekeurd"] > 0
     # Jw → Wmo at 18: a JW307 'uitstroom naar ander domein' and a WMO301 for the same client
     jw_uit = {b.bsn for b, m in codes("307") if m.client.producten[0].reden_beeindiging == "39" and b.berichttype == "JW307"}
     wmo_in = {b.bsn for b, _ in codes("301") if b.berichttype == "WMO301"}
@@ -147,3 +146,30 @@ def test_year_mix_every_special_event_occurs(jaar, registry):
     # clients without BSN: no messages at all for them
     zonder = {g.traject for g in gebeurtenissen if g.wat == "client_zonder_bsn"}
     assert zonder and not (zonder & set(per_traject))
+
+
+def test_wrong_tariff_is_rejected_and_corrected_in_the_next_batch(tmp_path, registry):
+    """The 'afkeuring' event (off in the reference mix: it is an aanbieder fault): the gemeente
+    rejects the line with the TR418 retourcode and the aanbieder declares it again, correctly."""
+    import dataclasses
+
+    from simulator.profiel import laad_profiel
+
+    p = laad_profiel("mijov-2024")
+    p = dataclasses.replace(p, gebeurtenissen={"afkeuring": 1.0})
+    voer_uit(RunInstellingen(uit=tmp_path, scenario="toegang", clients=20, dagen=240, seed=4, profiel=p))
+    berichten = list(open_ledger(tmp_path).berichten())
+    afgekeurd = {}
+    for b in berichten:
+        if b.berichttype.endswith("325"):
+            for c in (lees(b.xml, registry).antwoord.clienten or ()):
+                for pr in c.prestaties:
+                    afgekeurd[(b.ontvanger, pr.toewijzingnummer, pr.periode)] = (b.datum, pr.retourcodes)
+    assert afgekeurd and all(codes == ("0611",) for _, codes in afgekeurd.values())
+    for (agb, nr, periode), (datum, _) in afgekeurd.items():
+        if datum.isoformat() > "2026-07-15":
+            continue  # the run ends before the next batch
+        later = [pr for b in berichten if b.berichttype.endswith("323") and b.afzender == agb and b.datum > datum
+                 for c in lees(b.xml, registry).declaratie.clienten for pr in c.prestaties
+                 if pr.toewijzingnummer == nr and pr.periode == periode and pr.bedrag_cent > 0]
+        assert later, (nr, periode)

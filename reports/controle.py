@@ -1,0 +1,843 @@
+"""The checker: reads ledger records in order and judges every rule of the catalogue.
+
+It keeps only what later judgements need (who was assigned what, which 305 is current, which
+prestatie was approved, which heenbericht still waits for its retour) and open *expectations*
+(``Verwachting``: something must happen by a date).  When the awaited message arrives the
+expectation passes or fails; expectations still open at the end fail when their deadline lies
+before the last date seen, and are inconclusive otherwise (the run ended first).
+
+The checker never changes the ledger and never sends anything.  It judges messages from
+reference actors and systems under test alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from simulator import berichten as b
+from simulator.codec import validate
+from simulator.codelijsten import Codelijsten
+from simulator.codes import Codes, codes as named_codes
+from simulator.ledger import Boeking, Gebeurtenis
+from simulator.profiel import Profiel
+from simulator.reader import LeesFout, lees
+from simulator.schemas import IJW, HEEN_RETOUR, SchemaRegistry
+from simulator.synthetisch import Productcatalogus
+from simulator.werkdagen import einde_maand
+
+from .regels import catalogus
+from .uitslag import FAIL, ONBESLIST, PASS, Oordeel, Uitslag
+
+RETOUR_TERMIJN = {"301": "retour_302", "305": "retour_306", "307": "retour_308", "315": "retour_316",
+                  "317": "retour_318", "319": "retour_320", "323": "antwoord_325"}
+
+
+@dataclass
+class Verwachting:
+    regel: str
+    deadline: date
+    actor: str | None
+    bsn: str | None
+    berichten: tuple[str, ...]
+    verwacht: str
+    traject: str | None = None
+    route: str | None = None
+
+
+@dataclass
+class Toewijzing:
+    """A toewijzing as the checker saw it: the latest version and what happened on it."""
+
+    gemeente: str
+    agb: str
+    bsn: str
+    standaard: str
+    tp: b.ToegewezenProduct
+    eerste_301: date
+    einde_bekend: date  # date of the 301 that set the current einddatum
+    huidige_305: date | None = None  # Begindatum of the current 305
+    hersteld: date | None = None  # date a 307 was withdrawn (status 3): the replacing 307 runs from here
+    ooit_gestart: bool = False
+    stops: list[tuple[date, str, date]] = field(default_factory=list)  # (begindatum, reden, einddatum)
+    goedgekeurd: set[str] = field(default_factory=set)  # approved, not credited prestatie referenties
+    gedeclareerd_volume: int = 0
+
+
+@dataclass
+class Verzoek:
+    agb: str
+    gemeente: str
+    referentie: str
+    nummer: str  # 315 | 317
+    datum: date
+    dagtekening: date
+    bsn: str
+    standaard: str
+    ref: str
+    traject: str | None
+    route: str | None
+    moet_afwijzen: str | None = None  # PROT rule id when the protocol says the gemeente must reject
+    antwoorden: list[str] = field(default_factory=list)  # "301" | "319:1" | "319:2"
+    onderzoek: bool = False
+
+
+@dataclass
+class PrestatieStaat:
+    referentie: str
+    agb: str
+    toewijzing: tuple[str, str]  # (gemeente, nummer)
+    periode: tuple[date, date]
+    bedrag: int
+    status: str = "ingediend"  # ingediend | toegekend | afgekeurd | gecrediteerd | gecorrigeerd
+    vorig: str | None = None
+    toegekend_op: date | None = None
+    afgekeurd_op: date | None = None
+
+
+class Controleur:
+    def __init__(self, profiel: Profiel, registry: SchemaRegistry, *, valideer: bool = True) -> None:
+        self.p = profiel
+        self.registry = registry
+        self.codelijsten = Codelijsten(registry)
+        self.catalogus = Productcatalogus(codelijsten=self.codelijsten)
+        self.regels = catalogus(profiel, registry)
+        self.valideer = valideer
+        self.uitslag = Uitslag({}, self.regels)
+        self.open: dict[tuple, Verwachting] = {}
+        self.heen: dict[tuple[str, str], tuple[str, date, str | None]] = {}  # (afzender, id) → (type, datum, bsn)
+        self.retour_van: dict[tuple[str, str], int] = defaultdict(int)
+        self.verwachte_codes: dict[tuple[str, str], dict[str, set[str]]] = {}  # heen → klasse → codes
+        self.identificaties: set[tuple[str, str, str]] = set()
+        self.toewijzingen: dict[tuple[str, str], Toewijzing] = {}  # (gemeente, nummer)
+        self.per_client: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)  # (gemeente, agb, bsn, std)
+        self.verzoeken: dict[tuple[str, str], Verzoek] = {}  # (agb, referentie)
+        self.open_verzoek: dict[tuple[str, str, str], str] = {}  # (agb, gemeente, bsn) → referentie
+        self.verlengingen: dict[tuple[str, str], int] = defaultdict(int)
+        self.prestaties: dict[tuple[str, str], PrestatieStaat] = {}  # (agb, referentie)
+        self.declaratienummers: set[tuple[str, str, str]] = set()
+        self.declaraties: dict[tuple[str, str], dict[str, Any]] = {}  # (agb, 323 id) → summary
+        self.laatste_periode: dict[tuple[str, str, str], date] = {}
+        self.gi_bepaling: set[str] = set()  # bsn with a GI bepaling (events)
+        self.onderaannemers: set[tuple[str, str]] = set()  # (bsn, agb) of onderaannemers (events)
+        self.laatste_datum: date | None = None
+
+    # ==========================================================================================
+    # verdicts
+    # ==========================================================================================
+    def _oordeel(self, regel: str, uitkomst: str, datum: date, actor: str | None, bsn: str | None,
+                 berichten: tuple[str, ...], verwacht: str = "", waargenomen: str = "",
+                 traject: str | None = None, route: str | None = None) -> None:
+        self.uitslag.tel(regel, uitkomst)
+        if uitkomst != PASS:
+            self.uitslag.oordelen.append(Oordeel(regel, uitkomst, datum, actor, bsn, berichten, verwacht, waargenomen,
+                                                 traject, route))
+
+    def _pass(self, regel: str) -> None:
+        self.uitslag.tel(regel, PASS)
+
+    def _regel(self, regel: str, goed: bool, bk: Boeking, actor: str | None, verwacht: str, waargenomen: str,
+               bsn: str | None = None, extra: tuple[str, ...] = ()) -> bool:
+        if goed:
+            self._pass(regel)
+        else:
+            self._oordeel(regel, FAIL, bk.datum, actor, bsn or bk.bsn, (_ref(bk),) + extra, verwacht, waargenomen,
+                          bk.traject, bk.route)
+        return goed
+
+    def _verwacht(self, sleutel: tuple, v: Verwachting) -> None:
+        self.open[sleutel] = v
+
+    def _vervul(self, sleutel: tuple, datum: date, bericht: str, waargenomen: str = "") -> bool | None:
+        v = self.open.pop(sleutel, None)
+        if v is None:
+            return None
+        goed = datum <= v.deadline
+        if goed:
+            self._pass(v.regel)
+        else:
+            self._oordeel(v.regel, FAIL, datum, v.actor, v.bsn, v.berichten + (bericht,), v.verwacht,
+                          waargenomen or f"op {datum.isoformat()} ({_te_laat(self.p, v.deadline, datum)})",
+                          v.traject, v.route)
+        return goed
+
+    # ==========================================================================================
+    # input
+    # ==========================================================================================
+    def verwerk(self, rec: Boeking | Gebeurtenis) -> None:
+        self.laatste_datum = rec.datum if self.laatste_datum is None else max(self.laatste_datum, rec.datum)
+        if isinstance(rec, Gebeurtenis):
+            self._gebeurtenis(rec)
+            return
+        self.uitslag.berichten += 1
+        if self.valideer:
+            v = validate(rec.xml, self.registry, None)
+            if not v.geldig:
+                self.uitslag.ongeldig += 1
+                f = v.fouten[0]
+                self._oordeel("XSD", FAIL, rec.datum, rec.afzender, rec.bsn, (_ref(rec),),
+                              "een technisch juist, schema-valide bericht",
+                              f"{f.soort}: {f.melding}" + (f" (regel {f.regel})" if f.regel else ""), rec.traject, rec.route)
+                return
+            if v.derived and rec.berichttype not in self.uitslag.derived:
+                self.uitslag.derived.append(rec.berichttype)
+            self._pass("XSD")
+        try:
+            m = lees(rec.xml, self.registry)
+        except LeesFout as exc:
+            self._oordeel("XSD", FAIL, rec.datum, rec.afzender, rec.bsn, (_ref(rec),), "een leesbaar bericht", str(exc),
+                          rec.traject, rec.route)
+            return
+        nummer = m.nummer
+        if nummer in RETOUR_TERMIJN:
+            self._heenbericht(rec, m)
+        getattr(self, f"_bij_{nummer}")(rec, m)
+
+    def _codes(self, standaard) -> Codes:
+        return named_codes(self.codelijsten, standaard)
+
+    # -- heen / retour bookkeeping ---------------------------------------------------------------
+    def _heenbericht(self, rec: Boeking, m) -> None:
+        sleutel = (rec.afzender, m.nummer, rec.identificatie)
+        self._regel("TR056", sleutel not in self.identificaties, rec, rec.afzender,
+                    "een BerichtIdentificatie die deze afzender niet eerder gebruikte voor dit berichttype",
+                    f"{rec.identificatie} al eerder gebruikt")
+        self.identificaties.add(sleutel)
+        self.heen[(rec.afzender, rec.identificatie)] = (rec.berichttype, rec.datum, rec.bsn)
+        termijn = RETOUR_TERMIJN[m.nummer]
+        retour = "325" if m.nummer == "323" else HEEN_RETOUR[m.nummer]
+        self._verwacht(("retour", rec.afzender, rec.identificatie), Verwachting(
+            f"TERMIJN.{termijn}", self.p.deadline(termijn, rec.datum), rec.ontvanger, rec.bsn, (_ref(rec),),
+            f"een {retour} binnen {self.p.termijnen[termijn].beschrijving()}", rec.traject, rec.route))
+        self.verwachte_codes[(rec.afzender, rec.identificatie)] = {}
+
+    def _verwacht_code(self, rec: Boeking, klasse: str, code: str | None) -> None:
+        if code:
+            self.verwachte_codes.setdefault((rec.afzender, rec.identificatie), {}).setdefault(klasse, set()).add(code)
+
+    def _retourbericht(self, rec: Boeking, m, heen_id: str, gevonden: dict[str, set[str]]) -> None:
+        """A retour: it answers one known heenbericht, in time, with justified retourcodes."""
+        heen_afzender = rec.ontvanger
+        sleutel = (heen_afzender, heen_id)
+        bekend = sleutel in self.heen
+        self.retour_van[sleutel] += 1
+        self._regel("RETOUR.een_op_een", bekend and self.retour_van[sleutel] == 1, rec, rec.afzender,
+                    "één retour op een eerder ontvangen heenbericht",
+                    "verwijst naar een onbekend heenbericht" if not bekend else "tweede retour op hetzelfde heenbericht",
+                    extra=(f"heen {heen_afzender}/{heen_id}",))
+        if not bekend:
+            return
+        self._vervul(("retour", heen_afzender, heen_id), rec.datum, _ref(rec))
+        verwacht = self.verwachte_codes.pop(sleutel, {})
+        neutraal = {"0200", "0233", "8001"}
+        for klasse in sorted(set(verwacht) | set(gevonden)):
+            v = verwacht.get(klasse, set())
+            g = gevonden.get(klasse, set()) - neutraal
+            self._regel("RETOUR.code_zonder_oorzaak", g <= v, rec, rec.afzender,
+                        f"{klasse}: alleen retourcodes van gebroken regels ({', '.join(sorted(v)) or 'geen'})",
+                        f"{klasse}: {', '.join(sorted(g - v))} zonder gebroken regel")
+            self._regel("RETOUR.oorzaak_zonder_code", v <= g, rec, rec.afzender,
+                        f"{klasse}: retourcode(s) {', '.join(sorted(v))}", f"{klasse}: {', '.join(sorted(g)) or 'geen code'}")
+
+    # ==========================================================================================
+    # ground truth (events)
+    # ==========================================================================================
+    def _gebeurtenis(self, g: Gebeurtenis) -> None:
+        gd = g.gegevens
+        if g.wat == "verwijzing" and gd.get("verwijzer") == "toegang" and g.bsn:
+            self._verwacht(("toewijzing_toegang", g.bsn, gd.get("aanbieder")), Verwachting(
+                "TERMIJN.toewijzing_toegang", self.p.deadline("toewijzing_toegang", g.datum), None, g.bsn,
+                (f"verwijzing {g.datum.isoformat()}",), "een 301 na de verwijzing door de toegang", g.traject, g.route))
+        elif g.wat in ("intake", "start_diagnostiek", "eerste_contact_crisis") and g.bsn:
+            sleutel = {"intake": "vot_na_intake", "start_diagnostiek": "vot_sggz",
+                       "eerste_contact_crisis": "vot_crisis"}[g.wat]
+            if g.route == "sggz" and g.wat == "intake":
+                return  # the sGGZ deadline runs from the start of diagnostiek
+            self._verwacht(("vot", g.bsn, g.actor), Verwachting(
+                f"TERMIJN.{sleutel}", self.p.deadline(sleutel, g.datum), g.actor, g.bsn,
+                (f"{g.wat} {g.datum.isoformat()}",), "een 315", g.traject, g.route))
+        elif g.wat == "bepaling_jeugdhulp_gi" and g.bsn:
+            self.gi_bepaling.add(g.bsn)
+        elif g.wat == "inzet_onderaannemer" and g.bsn:
+            self.onderaannemers.add((g.bsn, gd.get("onderaannemer")))
+        elif g.wat == "melding_buiten_berichtenverkeer":
+            self._verwacht(("zonder_bsn", g.traject), Verwachting(
+                "TERMIJN.afhandeling_zonder_bsn", self.p.deadline("afhandeling_zonder_bsn", g.datum), gd.get("gemeente"),
+                None, (f"melding {g.datum.isoformat()}",), "een ontvangstbevestiging", g.traject, g.route))
+        elif g.wat == "ontvangstbevestiging_buiten_berichtenverkeer":
+            self._vervul(("zonder_bsn", g.traject), g.datum, f"bevestiging {g.datum.isoformat()}")
+
+    # ==========================================================================================
+    # 301
+    # ==========================================================================================
+    def _bij_301(self, rec: Boeking, m: b.Toewijzing) -> None:
+        gemeente, agb, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
+        std = m.standaard
+        c = self._codes(std)
+        self._vervul(("toewijzing_toegang", bsn, agb), rec.datum, _ref(rec))
+        bekend = list(self.per_client[(gemeente, agb, bsn, std.naam)])
+        in_bericht = {tp.toewijzingnummer for tp in m.client.producten}
+        # §5: all toewijzingen valid on or after the 301's date, plus the changed ones
+        ontbrekend = [nr for nr in bekend if nr not in in_bericht and _geldig_op(self.toewijzingen[(gemeente, nr)].tp, rec.datum)]
+        self._regel("PROT.301_volledig", not ontbrekend, rec, gemeente, "alle geldige toewijzingen van de cliënt",
+                    f"ontbreekt: {', '.join(ontbrekend)}")
+        verzoeken_beantwoord: set[str] = set()
+        for tp in m.client.producten:
+            sleutel = (gemeente, tp.toewijzingnummer)
+            tw = self.toewijzingen.get(sleutel)
+            if tw is not None and (tw.bsn != bsn or tw.agb != agb or tw.standaard != std.naam):
+                self._regel("TR332", False, rec, gemeente, "een uniek ToewijzingNummer per gemeente en domein",
+                            f"{tp.toewijzingnummer} hoort al bij een andere cliënt of aanbieder")
+                self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR332"))
+                continue
+            self._pass("TR332")
+            self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct")
+            nieuw_antwoord = False
+            if tw is None:
+                tw = Toewijzing(gemeente, agb, bsn, std.naam, tp, rec.datum, rec.datum)
+                self.toewijzingen[sleutel] = tw
+                self.per_client[(gemeente, agb, bsn, std.naam)].append(tp.toewijzingnummer)
+                nieuw_antwoord = bool(tp.referentie_aanbieder)
+            else:
+                oud = tw.tp
+                if _vervallen(tp) and not _vervallen(oud):
+                    self._regel("PROT.vervallen_zonder_declaratie", not tw.goedgekeurd, rec, gemeente,
+                                "vervallen alleen zonder goedgekeurde declaraties",
+                                f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}")
+                if tp.einddatum != oud.einddatum:
+                    tw.einde_bekend = rec.datum
+                nieuw_antwoord = bool(tp.referentie_aanbieder) and tp.referentie_aanbieder != oud.referentie_aanbieder
+                tw.tp = tp
+            if nieuw_antwoord:
+                verzoeken_beantwoord.add(tp.referentie_aanbieder)
+        for ref in sorted(verzoeken_beantwoord):
+            self._besluit(rec, agb, ref, "301")
+
+    def _specifiek(self, rec: Boeking, std, product: b.Product | None, omvang: b.Omvang | None, actor: str,
+                   wat: str, omvang_nodig: bool = True) -> None:
+        domein = "jeugd" if std == IJW else "wmo"
+        if self.p.toewijzen.get(domein, "specifiek") != "specifiek":
+            return
+        goed = product is not None and bool(product.code) and (omvang is not None or not omvang_nodig)
+        self._regel("PROT.specifiek_gevuld", goed, rec, actor,
+                    f"{wat}: productcategorie, productcode" + (", eenheid, volume en frequentie" if omvang_nodig else ""),
+                    "product of omvang ontbreekt")
+
+    def _tr_code(self, tr: str) -> str | None:
+        r = self.regels.get(tr)
+        return r.retourcode if r else None
+
+    # ==========================================================================================
+    # 315 / 317 / 319: verzoeken and their answers
+    # ==========================================================================================
+    def _bij_315(self, rec: Boeking, m: b.VerzoekToewijzing) -> None:
+        agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
+        std = m.standaard
+        self._vervul(("vot", bsn, agb), rec.datum, _ref(rec))
+        moet_afwijzen = None
+        if std != IJW and self.p.regel("wmo315_afwijzen"):
+            moet_afwijzen = "PROT.afwijzen_wmo315"
+        elif bsn in self.gi_bepaling and self.p.regel("gi_bepaling_315_afwijzen") and not self.per_client.get((gemeente, agb, bsn, std.naam)):
+            moet_afwijzen = "PROT.afwijzen_gi_bepaling"
+        if (bsn, agb) in self.onderaannemers:
+            self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 315 van een onderaannemer",
+                        "de onderaannemer stuurde een 315")
+            if self.p.regel("onderaannemer_315_afwijzen"):
+                moet_afwijzen = "PROT.afwijzen_onderaannemer"
+        # a 315 while a toewijzing of the same product exists for this client is a verlenging (§4.1)
+        bestaand = [self.toewijzingen[(gemeente, nr)].tp for nr in self.per_client.get((gemeente, agb, bsn, std.naam), [])]
+        for ap in m.client.producten:
+            self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct")
+            if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand):
+                self.verlengingen[(agb, bsn)] += 1
+                tags = self._tags(ap.product)
+                verboden = set(self.p.regel("geen_verlenging_voor"))
+                te_vaak = self.verlengingen[(agb, bsn)] > int(self.p.regel("max_verlengingen_via_315"))
+                self._regel("PROT.verlenging_eenmaal", not te_vaak and not (tags & verboden), rec, agb,
+                            "hoogstens één verlenging via een 315, niet voor crisis of diagnostiek",
+                            "verlenging voor " + ", ".join(sorted(tags & verboden)) if tags & verboden
+                            else f"{self.verlengingen[(agb, bsn)]}e verlenging")
+        for ap in m.client.producten[:1]:
+            self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+
+    def _bij_317(self, rec: Boeking, m: b.VerzoekWijziging) -> None:
+        agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
+        v = m.client.verzoek
+        moet_afwijzen = "PROT.afwijzen_wmo317" if m.standaard != IJW and self.p.regel("wmo317_afwijzen") else None
+        gewenst = [p.gewenste_ingangsdatum for p in v.te_wijzigen] + [p.gewenste_ingangsdatum for p in v.nieuw]
+        self._regel("PROT.vow_ingang_toekomst", all(g > m.header.dagtekening for g in gewenst), rec, agb,
+                    "een gewenste ingangsdatum na de dagtekening", f"gewenst {min(gewenst).isoformat() if gewenst else '-'}")
+        actueel = {nr for nr in self.per_client.get((gemeente, agb, bsn, m.standaard.naam), [])
+                   if _geldig_op(self.toewijzingen[(gemeente, nr)].tp, rec.datum)}
+        genoemd = {p.toewijzingnummer for p in v.ongewijzigd} | {p.toewijzingnummer for p in v.te_wijzigen}
+        self._regel("TR349", actueel <= genoemd, rec, agb, "alle actuele toewijzingen in het verzoek",
+                    f"ontbreekt: {', '.join(sorted(actueel - genoemd))}")
+        if not actueel <= genoemd:
+            self._verwacht_code(rec, "Verzoek", self._tr_code("TR349"))
+        for p in v.te_wijzigen:
+            ok = p.toewijzingnummer in actueel
+            self._regel("TR351", ok, rec, agb, "een TeWijzigenProduct op een actuele toewijzing", p.toewijzingnummer)
+            if not ok:
+                self._verwacht_code(rec, f"TeWijzigenProduct {p.toewijzingnummer}", self._tr_code("TR351"))
+        for p in v.ongewijzigd:
+            ok = p.toewijzingnummer in actueel
+            self._regel("TR350", ok, rec, agb, "een OngewijzigdProduct op een actuele toewijzing", p.toewijzingnummer)
+            if not ok:
+                self._verwacht_code(rec, f"OngewijzigdProduct {p.toewijzingnummer}", self._tr_code("TR350"))
+        self._verzoek(rec, m, v.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+
+    def _verzoek(self, rec: Boeking, m, referentie: str, agb: str, gemeente: str, bsn: str,
+                 moet_afwijzen: str | None) -> None:
+        uniek = (agb, referentie) not in self.verzoeken
+        self._regel("TR347", uniek, rec, agb, "een unieke ReferentieAanbieder", f"{referentie} al eerder gebruikt")
+        if not uniek:
+            self._verwacht_code(rec, "Client", self._tr_code("TR347"))
+        onderhanden = self.open_verzoek.get((agb, gemeente, bsn))
+        self._regel("TR374", onderhanden is None, rec, agb, "geen verzoek terwijl er een onderhanden is",
+                    f"verzoek {onderhanden} is nog onderhanden")
+        if onderhanden is not None:
+            self._verwacht_code(rec, "Client", self._tr_code("TR374"))
+        vz = Verzoek(agb, gemeente, referentie, m.nummer, rec.datum, m.header.dagtekening, bsn, m.standaard.naam,
+                     _ref(rec), rec.traject, rec.route, moet_afwijzen)
+        self.verzoeken[(agb, referentie)] = vz
+        self.open_verzoek[(agb, gemeente, bsn)] = referentie
+        sleutel = "besluit_vot" if m.nummer == "315" else "besluit_vow"
+        self._verwacht(("besluit", agb, referentie), Verwachting(
+            f"TERMIJN.{sleutel}", self.p.deadline(sleutel, rec.datum), gemeente, bsn, (_ref(rec),),
+            "een 301 of 319", rec.traject, rec.route))
+
+    def _bij_319(self, rec: Boeking, m: b.Antwoord) -> None:
+        gemeente, agb = m.header.afzender, m.header.ontvanger
+        a = m.antwoord
+        c = self._codes(m.standaard)
+        vz = self.verzoeken.get((agb, a.referentie_aanbieder))
+        self._regel("TR355", vz is not None, rec, gemeente, "een antwoord op een eerder verzoek",
+                    f"ReferentieAanbieder {a.referentie_aanbieder} onbekend")
+        if vz is None:
+            self._verwacht_code(rec, "Antwoord", self._tr_code("TR355"))
+            return
+        eerder_301 = "301" in vz.antwoorden
+        self._regel("TR359", not eerder_301, rec, gemeente, "geen 319 na een 301 op hetzelfde verzoek",
+                    "er was al een 301 op dit verzoek")
+        onderzoek = a.verzoek_antwoord == c["antwoord.in_onderzoek"]
+        if onderzoek:
+            self._regel("TR360", not vz.antwoorden, rec, gemeente, "'in onderzoek' alleen als eerste antwoord",
+                        f"eerder: {', '.join(vz.antwoorden)}")
+        elif vz.antwoorden:
+            self._regel("TR365", vz.antwoorden == ["319:2"], rec, gemeente,
+                        "een tweede antwoord alleen na 'in onderzoek'", f"eerder: {', '.join(vz.antwoorden)}")
+        if a.reden_afwijzing == c["afwijzing.woonplaatsbeginsel"] and vz.nummer == "315":
+            goed = rec.datum <= self.p.deadline("woonplaatsbeginsel", vz.datum)
+            self._regel("TERMIJN.woonplaatsbeginsel", goed and (a.woonplaatsbeginsel is not None or m.standaard != IJW),
+                        rec, gemeente, "afwijzing op woonplaatsbeginsel binnen de termijn, met de verantwoordelijke gemeente",
+                        "te laat" if not goed else "zonder Woonplaatsbeginsel/Gemeente", extra=(vz.ref,))
+        self._besluit(rec, agb, a.referentie_aanbieder, "319:2" if onderzoek else "319:1")
+
+    def _besluit(self, rec: Boeking, agb: str, referentie: str, wat: str) -> None:
+        """A 301 or 319 answering verzoek ``referentie``: deadlines, must-reject rules, whole-request rule."""
+        vz = self.verzoeken.get((agb, referentie))
+        if vz is None:
+            return
+        eerste = not vz.antwoorden
+        if vz.nummer == "317" and wat == "301" and "301" in vz.antwoorden:
+            self._regel("PROT.vow_geheel", False, rec, vz.gemeente, "één 301 voor het hele verzoek om wijziging",
+                        "een tweede 301 op hetzelfde verzoek", extra=(vz.ref,))
+        vz.antwoorden.append(wat)
+        if eerste:
+            self._vervul(("besluit", agb, referentie), rec.datum, _ref(rec))
+        if vz.onderzoek and wat != "319:2":
+            self._vervul(("onderzoek", agb, referentie), rec.datum, _ref(rec))
+        if wat == "319:2" and not vz.onderzoek:
+            vz.onderzoek = True
+            self._verwacht(("onderzoek", agb, referentie), Verwachting(
+                "TERMIJN.onderzoek", self.p.deadline("onderzoek", vz.dagtekening), vz.gemeente, vz.bsn,
+                (vz.ref, _ref(rec)), "een 301 of 319 'afgewezen'", vz.traject, vz.route))
+        if wat in ("301", "319:1"):
+            self.open_verzoek.pop((agb, vz.gemeente, vz.bsn), None)
+            if vz.moet_afwijzen:
+                self._regel(vz.moet_afwijzen, wat == "319:1", rec, vz.gemeente, "een 319 'verzoek afgewezen'",
+                            "het verzoek werd toegewezen (301)", bsn=vz.bsn, extra=(vz.ref,))
+            if vz.nummer == "317" and wat == "301" and not self.p.regel("vow_terugwerkend_toewijzen"):
+                self._vow_niet_terugwerkend(rec, vz)
+            if wat == "301" and vz.nummer == "315" and vz.moet_afwijzen is None:
+                pass
+
+    def _vow_niet_terugwerkend(self, rec: Boeking, vz: Verzoek) -> None:
+        nieuw = [tw for tw in self.toewijzingen.values()
+                 if tw.tp.referentie_aanbieder == vz.referentie and tw.agb == vz.agb and tw.eerste_301 == rec.datum]
+        terug = [tw.tp.toewijzingnummer for tw in nieuw if tw.tp.ingangsdatum < rec.datum]
+        self._regel("PROT.vow_niet_terugwerkend", not terug, rec, vz.gemeente,
+                    "een ingangsdatum op of na de datum van de 301", f"terugwerkend: {', '.join(terug)}", bsn=vz.bsn)
+
+    # ==========================================================================================
+    # 305 / 307
+    # ==========================================================================================
+    def _bij_305(self, rec: Boeking, m: b.Start) -> None:
+        agb, gemeente = m.header.afzender, m.header.ontvanger
+        c = self._codes(m.standaard)
+        if (m.client.bsn, agb) in self.onderaannemers:
+            self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 305 van een onderaannemer", "305")
+        for sp in m.client.producten:
+            klasse = f"StartProduct {sp.toewijzingnummer}"
+            self._specifiek(rec, m.standaard, sp.product, None, agb, "StartProduct", omvang_nodig=False)
+            tw = self.toewijzingen.get((gemeente, sp.toewijzingnummer or ""))
+            hoort = tw is not None and tw.agb == agb and tw.bsn == m.client.bsn
+            self._regel("PROT.305_na_toewijzing", hoort, rec, agb, "een 305 op een ontvangen toewijzing",
+                        f"toewijzing {sp.toewijzingnummer} onbekend voor deze cliënt/aanbieder")
+            self._regel("TR019", hoort, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}")
+            if not hoort:
+                self._verwacht_code(rec, klasse, self._tr_code("TR019"))
+                continue
+            if sp.status_aanlevering == c["status.verwijderen"]:
+                ok = tw.huidige_305 == sp.begindatum
+                self._regel("TR063", ok, rec, agb, "verwijderen van een eerder gestuurde 305", "geen eerdere 305")
+                if ok:
+                    tw.huidige_305 = None
+                continue
+            if sp.status_aanlevering != c["status.eerste"]:
+                continue
+            actueel = tw.huidige_305 is not None
+            self._regel("PROT.een_actuele_305", not actueel, rec, agb, "geen tweede actuele 305",
+                        f"305 met begindatum {tw.huidige_305} is nog actueel" if actueel else "")
+            self._regel("TR326", not actueel, rec, agb, "geen actuele 305", "er is al een actuele 305")
+            if actueel:
+                self._verwacht_code(rec, klasse, self._tr_code("TR326"))
+                continue
+            # deadlines
+            if not tw.ooit_gestart:
+                vervalt = self.p.deadline("toewijzing_vervalt", max(tw.tp.ingangsdatum, tw.eerste_301))
+                self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
+                            f"een eerste 305 uiterlijk {vervalt.isoformat()}", f"op {rec.datum.isoformat()}")
+            terugwerkend = sp.begindatum < tw.eerste_301
+            if terugwerkend:
+                sleutel = "start_305_sggz" if "sggz" in " ".join(self._tags(tw.tp.product)) else "start_305_terugwerkend"
+                basis = tw.eerste_301
+            else:
+                sleutel, basis = "start_305", sp.begindatum
+            grens = self.p.deadline(sleutel, basis)
+            self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
+                        f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
+                        f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
+            tw.huidige_305 = sp.begindatum
+            tw.ooit_gestart = True
+
+    def _bij_307(self, rec: Boeking, m: b.Stop) -> None:
+        agb, gemeente = m.header.afzender, m.header.ontvanger
+        c = self._codes(m.standaard)
+        if (m.client.bsn, agb) in self.onderaannemers:
+            self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 307 van een onderaannemer", "307")
+        for sp in m.client.producten:
+            klasse = f"StopProduct {sp.toewijzingnummer}"
+            tw = self.toewijzingen.get((gemeente, sp.toewijzingnummer or ""))
+            if tw is None or tw.agb != agb:
+                self._regel("TR019", False, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}")
+                self._verwacht_code(rec, klasse, self._tr_code("TR019"))
+                continue
+            if sp.status_aanlevering == c["status.verwijderen"]:
+                eerder = [s for s in tw.stops if s[0] == sp.begindatum]
+                self._regel("TR063", bool(eerder), rec, agb, "verwijderen van een eerder gestuurde 307", "geen eerdere 307")
+                if eerder:
+                    tw.stops.remove(eerder[-1])
+                    tw.huidige_305 = sp.begindatum
+                    tw.hersteld = rec.datum
+                continue
+            heeft = tw.huidige_305 is not None and tw.huidige_305 == sp.begindatum
+            self._regel("PROT.geen_307_zonder_305", heeft, rec, agb, "een 307 op een actuele 305 met dezelfde begindatum",
+                        f"geen actuele 305 met begindatum {sp.begindatum.isoformat()}")
+            if not heeft:
+                self._verwacht_code(rec, klasse, _retourcode(self.codelijsten, m.standaard, "TR069"))
+                continue
+            if sp.reden_beeindiging == c["beeindiging.tijdelijk"]:
+                # known only once a full calendar month without care has passed (§6.4)
+                sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(sp.einddatum)
+            else:
+                sleutel = "stop_307"
+                basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
+            grens = self.p.deadline(sleutel, basis)
+            self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
+                        f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
+                        f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
+            tw.hersteld = None
+            tw.stops.append((sp.begindatum, sp.reden_beeindiging, sp.einddatum))
+            tw.huidige_305 = None
+
+    # ==========================================================================================
+    # 323 / 325
+    # ==========================================================================================
+    def _bij_323(self, rec: Boeking, m: b.Declaratie) -> None:
+        agb, gemeente = m.header.afzender, m.header.ontvanger
+        std = m.standaard
+        c = self._codes(std)
+        d = m.declaratie
+        nummer_sleutel = (agb, std.naam, d.nummer)
+        uniek = nummer_sleutel not in self.declaratienummers
+        self._regel("TR333", uniek, rec, agb, "een uniek DeclaratieNummer", f"{d.nummer} al eerder gebruikt")
+        if not uniek:
+            self._verwacht_code(rec, "Declaratie", self._tr_code("TR333"))
+        self.declaratienummers.add(nummer_sleutel)
+        in_bericht: set[str] = set()
+        for cl in d.clienten:
+            if (cl.bsn, agb) in self.onderaannemers:
+                self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 323 van een onderaannemer", "323",
+                            bsn=cl.bsn)
+            for p in cl.prestaties:
+                codes = self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
+                for code in codes:
+                    self._verwacht_code(rec, f"Prestatie {p.referentie.nummer}", code)
+        self.declaraties[(agb, rec.identificatie)] = {
+            "totaal": d.totaal_cent, "gemeente": gemeente, "datum": rec.datum,
+            "prestaties": {p.referentie.nummer: p.bedrag_cent for cl in d.clienten for p in cl.prestaties},
+        }
+
+    def _prestatie(self, rec: Boeking, m: b.Declaratie, bsn: str, p: b.Prestatie, in_bericht: set[str],
+                   c: Codes) -> list[str]:
+        """Judge one prestatie; the retourcodes the gemeente must give it."""
+        agb, gemeente = m.header.afzender, m.header.ontvanger
+        codes: list[str] = []
+
+        def regel(tr: str, goed: bool, verwacht: str, waargenomen: str) -> bool:
+            self._regel(tr, goed, rec, agb, verwacht, waargenomen, bsn=bsn)
+            if not goed and tr.startswith("TR"):
+                code = self._tr_code(tr)
+                if code:
+                    codes.append(code)
+            return goed
+
+        ref = p.referentie.nummer
+        credit = p.bedrag_cent < 0
+        regel("TR314", (agb, ref) not in self.prestaties and ref not in in_bericht, "een nieuw ReferentieNummer",
+              f"{ref} al eerder aangeleverd")
+        in_bericht.add(ref)
+        tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
+        if not regel("TR338", tw is not None and tw.agb == agb and tw.bsn == bsn, "een prestatie op een toegewezen product",
+                     f"toewijzing {p.toewijzingnummer} onbekend voor deze cliënt/aanbieder"):
+            self._regel("PROT.declaratie_met_toewijzing", False, rec, agb, "een ontvangen toewijzing",
+                        f"geen toewijzing {p.toewijzingnummer}", bsn=bsn)
+            return codes
+        self._regel("PROT.declaratie_met_toewijzing", tw.eerste_301 < rec.datum, rec, agb,
+                    "declareren na ontvangst van de toewijzing", f"301 van {tw.eerste_301.isoformat()}", bsn=bsn)
+        tp = tw.tp
+        if tp.reden_wijziging == c["wijziging.verwijderd"]:
+            regel("TR384", False, "geen declaratie op een verwijderde toewijzing", "RedenWijziging 13")
+        if tp.product is not None:
+            regel("TR339", p.product.categorie == tp.product.categorie, f"categorie {tp.product.categorie}",
+                  p.product.categorie)
+            if tp.product.code:
+                regel("TR340", p.product.code == tp.product.code, f"productcode {tp.product.code}", str(p.product.code))
+        if tp.omvang is not None:
+            uur = tp.omvang.eenheid == c["eenheid.uur"]
+            minuten = bool(self.p.regel("declareren_uren_in_minuten"))
+            past = p.eenheid in ({c["eenheid.minuut"], c["eenheid.uur"]} if uur else {tp.omvang.eenheid})
+            regel("TR341", past, f"eenheid passend bij {tp.omvang.eenheid}", p.eenheid)
+            verwacht_eenheid = c["eenheid.minuut"] if (uur and minuten) else tp.omvang.eenheid
+            self._regel("PROT.eenheid_minuten", p.eenheid == verwacht_eenheid, rec, agb,
+                        f"eenheid {verwacht_eenheid}", f"eenheid {p.eenheid}", bsn=bsn)
+        b_, e_ = p.periode.begindatum, p.periode.einddatum
+        regel("TR307", b_ >= tp.ingangsdatum, f"begindatum ≥ {tp.ingangsdatum.isoformat()}", b_.isoformat())
+        if tp.einddatum:
+            regel("TR308", e_ <= tp.einddatum, f"einddatum ≤ {tp.einddatum.isoformat()}", e_.isoformat())
+        maand_begin = date(b_.year, b_.month, 1)
+        regel("TR387", b_ == max(maand_begin, tp.ingangsdatum), "eerste dag van de maand (of de ingangsdatum)", b_.isoformat())
+        maand_eind = einde_maand(b_.year, b_.month)
+        regel("TR388", e_ == min(maand_eind, tp.einddatum or maand_eind), "laatste dag van de maand (of de einddatum)",
+              e_.isoformat())
+        regel("TR319", e_ <= m.declaratie.periode.einddatum, "een ProductPeriode binnen of vóór de declaratieperiode",
+              f"{b_.isoformat()}…{e_.isoformat()}")
+        if credit:
+            orig = self.prestaties.get((agb, p.referentie.vorig or ""))
+            ok = orig is not None and orig.status == "toegekend"
+            regel("TR323", ok, "een credit op een goedgekeurde debetprestatie", f"vorig {p.referentie.vorig}")
+            if orig is not None and orig.status == "gecrediteerd":
+                regel("TR390", False, "één credit per prestatie", "al gecrediteerd")
+            if ok:
+                orig.status = "gecrediteerd"
+                tw.goedgekeurd.discard(orig.referentie)
+                if orig.toegekend_op is not None:
+                    grens = self.p.deadline("correctie_goedgekeurd", orig.toegekend_op)
+                    self._regel("TERMIJN.correctie_goedgekeurd", rec.datum <= grens, rec, agb,
+                                f"credit uiterlijk {grens.isoformat()}", f"op {rec.datum.isoformat()}", bsn=bsn)
+        else:
+            dubbel = [s for s in self.prestaties.values() if s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer)
+                      and s.periode == (b_, e_) and s.bedrag >= 0 and s.status in ("ingediend", "toegekend")]
+            regel("TR389", not dubbel, "geen tweede debet zonder credit", f"al: {', '.join(s.referentie for s in dubbel)}")
+            afgekeurd = [s for s in self.prestaties.values() if s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer)
+                         and s.periode == (b_, e_) and s.status == "afgekeurd" and s.afgekeurd_op is not None]
+            correctie = bool(afgekeurd) or any(
+                s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer) and s.periode == (b_, e_)
+                and s.status == "gecrediteerd" for s in self.prestaties.values())
+            for s in afgekeurd[-1:]:
+                grens = self.p.deadline("correctie_afgekeurd", s.afgekeurd_op)
+                self._regel("TERMIJN.correctie_afgekeurd", rec.datum <= grens, rec, agb,
+                            f"correctie uiterlijk {grens.isoformat()}", f"op {rec.datum.isoformat()}", bsn=bsn)
+                s.status = "gecorrigeerd"
+            product = self._product(p.product.code)
+            if product is not None and p.tarief_cent is not None:
+                contract = product.declaratietarief_cent(bool(self.p.regel("declareren_uren_in_minuten")))
+                if p.eenheid == product.eenheid:
+                    contract = product.tarief_cent
+                regel("TR418", p.tarief_cent == contract, f"contracttarief {contract}", str(p.tarief_cent))
+            if not correctie:  # a correction is judged by the correctie_* deadlines
+                self._declaratietermijn(rec, tw, p, bsn)
+        if not tw.ooit_gestart and tw.tp.ingangsdatum:
+            vervalt = self.p.deadline("toewijzing_vervalt", max(tw.tp.ingangsdatum, tw.eerste_301))
+            self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
+                        "geen declaratie op een vervallen toewijzing", f"declaratie op {rec.datum.isoformat()}", bsn=bsn)
+        self.prestaties[(agb, ref)] = PrestatieStaat(ref, agb, (gemeente, p.toewijzingnummer), (b_, e_), p.bedrag_cent,
+                                                     vorig=p.referentie.vorig)
+        return codes
+
+    def _declaratietermijn(self, rec: Boeking, tw: Toewijzing, p: b.Prestatie, bsn: str) -> None:
+        einde = p.periode.einddatum
+        if einde < tw.eerste_301:
+            # care before the toewijzing (crisis, sGGZ): declared soon after the 301
+            sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
+            sleutel = "declaratie_sggz" if sggz else "declaratie_323"
+            grens = self.p.deadline(sleutel, tw.eerste_301)
+        else:
+            sleutel, grens = "declaratie_323", self.p.deadline("declaratie_323", einde)
+        self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, tw.agb, f"gedeclareerd uiterlijk {grens.isoformat()}",
+                    f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})", bsn=bsn)
+
+    def _bij_325(self, rec: Boeking, m: b.DeclaratieAntwoord) -> None:
+        gemeente, agb = m.header.afzender, m.header.ontvanger
+        decl = self.declaraties.pop((agb, m.declaratie_identificatie), None)
+        self._regel("TR337", decl is not None, rec, gemeente, "een antwoord op een ontvangen declaratie",
+                    f"declaratie {m.declaratie_identificatie} onbekend")
+        gevonden: dict[str, set[str]] = {}
+        if decl is not None and m.antwoord is not None:
+            a = m.antwoord
+            afgekeurd = {}
+            for cl in a.clienten:
+                for p in cl.prestaties:
+                    codes = set(p.retourcodes) - {"0200"}
+                    gevonden[f"Prestatie {p.referentie.nummer}"] = codes
+                    origineel = decl["prestaties"].get(p.referentie.nummer)
+                    self._regel("TR366", origineel is not None, rec, gemeente, "een prestatie uit de declaratie",
+                                p.referentie.nummer)
+                    self._regel("TR367", origineel == p.bedrag_cent, rec, gemeente, f"bedrag {origineel}",
+                                str(p.bedrag_cent))
+                    if codes:
+                        afgekeurd[p.referentie.nummer] = p.bedrag_cent
+            toegekend = decl["totaal"] - sum(afgekeurd.values())
+            goed = a.totaal_ingediend_cent == decl["totaal"] and a.totaal_toegekend_cent == toegekend
+            self._regel("PROT.325_volledig", goed, rec, gemeente,
+                        f"ingediend {decl['totaal']}, toegekend {toegekend} (regels 100 % goed- of afgekeurd)",
+                        f"ingediend {a.totaal_ingediend_cent}, toegekend {a.totaal_toegekend_cent}")
+            for ref in decl["prestaties"]:
+                s = self.prestaties.get((agb, ref))
+                if s is None or s.status != "ingediend":
+                    continue
+                if ref in afgekeurd:
+                    s.status, s.afgekeurd_op = "afgekeurd", rec.datum
+                else:
+                    s.status, s.toegekend_op = "toegekend", rec.datum
+                    tw = self.toewijzingen.get(s.toewijzing)
+                    if tw is not None and s.bedrag >= 0:
+                        tw.goedgekeurd.add(ref)
+        self._retourbericht(rec, m, m.declaratie_identificatie, gevonden)
+
+    # -- retours ----------------------------------------------------------------------------------
+    def _bij_retour(self, rec: Boeking, m) -> None:
+        gevonden: dict[str, set[str]] = {}
+        if m.retour.retourcodes:
+            gevonden["Header"] = set(m.retour.retourcodes)
+        body = getattr(m, "client", None) if not isinstance(m, b.AntwoordRetour) else m.antwoord
+        if body is not None:
+            for naam, k in _klassen(body):
+                gevonden[naam] = set(k.retourcodes)
+        self._retourbericht(rec, m, m.header.identificatie, gevonden)
+
+    _bij_302 = _bij_306 = _bij_308 = _bij_316 = _bij_318 = _bij_320 = _bij_retour
+
+    # ==========================================================================================
+    def _tags(self, product: b.Product | None) -> set[str]:
+        p = self._product(product.code if product else None)
+        return set(p.tags) if p else set()
+
+    def _product(self, code: str | None):
+        if not code:
+            return None
+        try:
+            return self.catalogus.per_code(code)
+        except KeyError:
+            return None
+
+    def sluit(self, einde: date | None = None, compleet: bool = True) -> Uitslag:
+        """Judge what is still open: a deadline before the last date seen fails; later is inconclusive."""
+        laatste = einde or self.laatste_datum or date.min
+        for v in sorted(self.open.values(), key=lambda v: (v.deadline, v.regel)):
+            if v.deadline < laatste:
+                self._oordeel(v.regel, FAIL, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
+                              f"niet ontvangen (termijn verliep {v.deadline.isoformat()})", v.traject, v.route)
+            else:
+                reden = "de run eindigde vóór de termijn" if compleet else "de run werd onderbroken vóór de termijn"
+                self._oordeel(v.regel, ONBESLIST, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
+                              f"nog niet ontvangen: {reden} ({v.deadline.isoformat()})", v.traject, v.route)
+        self.open.clear()
+        return self.uitslag
+
+
+# ==============================================================================================
+def _ref(rec: Boeking) -> str:
+    return f"{rec.berichttype} {rec.afzender}/{rec.identificatie}"
+
+
+def _geldig_op(tp: b.ToegewezenProduct, d: date) -> bool:
+    return not _vervallen(tp) and (tp.einddatum is None or tp.einddatum >= d)
+
+
+def _vervallen(tp: b.ToegewezenProduct) -> bool:
+    return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
+
+
+def _einde_eerste_volle_maand(laatste_zorgdag: date) -> date:
+    """The end of the first full calendar month after the last day of care."""
+    volgende = laatste_zorgdag + timedelta(days=1)
+    if volgende.day != 1:
+        volgende = date(volgende.year + (volgende.month == 12), volgende.month % 12 + 1, 1)
+    return einde_maand(volgende.year, volgende.month)
+
+
+def _te_laat(p: Profiel, grens: date, datum: date) -> str:
+    if datum <= grens:
+        return "op tijd"
+    return f"{p.kalender.werkdagen_between(grens, datum)} werkdag(en) te laat"
+
+
+def _retourcode(codelijsten: Codelijsten, standaard, tr: str) -> str | None:
+    from simulator.codes import retourcode_voor_regel
+    try:
+        return retourcode_voor_regel(codelijsten, standaard, tr)
+    except KeyError:
+        return None
+
+
+def _klassen(body) -> list[tuple[str, Any]]:
+    """(name, object) of every berichtklasse in a retour body, named as the checker names them."""
+    uit = []
+    naam = type(body).__name__
+    if isinstance(body, b.AntwoordInhoud):
+        uit.append(("Antwoord", body))
+        if body.woonplaatsbeginsel is not None:
+            uit.append(("Woonplaatsbeginsel", body.woonplaatsbeginsel))
+        return uit
+    uit.append(("Client", body))
+    for p in getattr(body, "producten", ()):
+        nr = getattr(p, "toewijzingnummer", None) or getattr(p, "referentie_aanbieder", "")
+        uit.append((f"{type(p).__name__} {nr}", p))
+    verzoek = getattr(body, "verzoek", None)
+    if verzoek is not None:
+        uit.append(("Verzoek", verzoek))
+        for p in verzoek.te_wijzigen:
+            uit.append((f"TeWijzigenProduct {p.toewijzingnummer}", p))
+        for p in verzoek.ongewijzigd:
+            uit.append((f"OngewijzigdProduct {p.toewijzingnummer}", p))
+        for p in verzoek.nieuw:
+            uit.append(("NieuwProduct", p))
+    for r in getattr(body, "relaties", ()):
+        uit.append((f"Relatie {r.nummer}", r))
+    for i, ct in enumerate(getattr(body, "contactgegevens", ())):
+        uit.append((f"Contact {i}", ct))
+    return uit
