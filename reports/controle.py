@@ -98,8 +98,12 @@ class PrestatieStaat:
 
 
 class Controleur:
-    def __init__(self, profiel: Profiel, registry: SchemaRegistry, *, valideer: bool = True) -> None:
+    def __init__(self, profiel: Profiel, registry: SchemaRegistry, *, valideer: bool = True,
+                 historie_compleet: bool = True) -> None:
+        """``historie_compleet=False`` (a folder of real traffic): a rule that fails only because an
+        earlier message is not in the input, and a retour that is not in it, are inconclusive."""
         self.p = profiel
+        self.historie_compleet = historie_compleet
         self.registry = registry
         self.codelijsten = Codelijsten(registry)
         self.catalogus = Productcatalogus(codelijsten=self.codelijsten)
@@ -139,9 +143,14 @@ class Controleur:
         self.uitslag.tel(regel, PASS)
 
     def _regel(self, regel: str, goed: bool, bk: Boeking, actor: str | None, verwacht: str, waargenomen: str,
-               bsn: str | None = None, extra: tuple[str, ...] = ()) -> bool:
+               bsn: str | None = None, extra: tuple[str, ...] = (), historie: bool = False) -> bool:
+        """Judge one rule for one message. ``historie``: a failure here means an earlier message is
+        missing — inconclusive, not a deviation, when the input does not hold the whole history."""
         if goed:
             self._pass(regel)
+        elif historie and not self.historie_compleet:
+            self._oordeel(regel, ONBESLIST, bk.datum, actor, bsn or bk.bsn, (_ref(bk),) + extra, verwacht,
+                          f"niet te beoordelen zonder de eerdere berichten ({waargenomen})", bk.traject, bk.route)
         else:
             self._oordeel(regel, FAIL, bk.datum, actor, bsn or bk.bsn, (_ref(bk),) + extra, verwacht, waargenomen,
                           bk.traject, bk.route)
@@ -226,7 +235,7 @@ class Controleur:
         self._regel("RETOUR.een_op_een", bekend and self.retour_van[sleutel] == 1, rec, rec.afzender,
                     "één retour op een eerder ontvangen heenbericht",
                     "verwijst naar een onbekend heenbericht" if not bekend else "tweede retour op hetzelfde heenbericht",
-                    extra=(f"heen {heen_afzender}/{heen_id}",))
+                    extra=(f"heen {heen_afzender}/{heen_id}",), historie=not bekend)
         if not bekend:
             return
         self._vervul(("retour", heen_afzender, heen_id), rec.datum, _ref(rec))
@@ -374,16 +383,19 @@ class Controleur:
         genoemd = {p.toewijzingnummer for p in v.ongewijzigd} | {p.toewijzingnummer for p in v.te_wijzigen}
         self._regel("TR349", actueel <= genoemd, rec, agb, "alle actuele toewijzingen in het verzoek",
                     f"ontbreekt: {', '.join(sorted(actueel - genoemd))}")
+        onbekend = lambda nr: (gemeente, nr) not in self.toewijzingen  # noqa: E731  (history not in the input)
         if not actueel <= genoemd:
             self._verwacht_code(rec, "Verzoek", self._tr_code("TR349"))
         for p in v.te_wijzigen:
             ok = p.toewijzingnummer in actueel
-            self._regel("TR351", ok, rec, agb, "een TeWijzigenProduct op een actuele toewijzing", p.toewijzingnummer)
+            self._regel("TR351", ok, rec, agb, "een TeWijzigenProduct op een actuele toewijzing", p.toewijzingnummer,
+                        historie=onbekend(p.toewijzingnummer))
             if not ok:
                 self._verwacht_code(rec, f"TeWijzigenProduct {p.toewijzingnummer}", self._tr_code("TR351"))
         for p in v.ongewijzigd:
             ok = p.toewijzingnummer in actueel
-            self._regel("TR350", ok, rec, agb, "een OngewijzigdProduct op een actuele toewijzing", p.toewijzingnummer)
+            self._regel("TR350", ok, rec, agb, "een OngewijzigdProduct op een actuele toewijzing", p.toewijzingnummer,
+                        historie=onbekend(p.toewijzingnummer))
             if not ok:
                 self._verwacht_code(rec, f"OngewijzigdProduct {p.toewijzingnummer}", self._tr_code("TR350"))
         self._verzoek(rec, m, v.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
@@ -414,7 +426,7 @@ class Controleur:
         c = self._codes(m.standaard)
         vz = self.verzoeken.get((agb, a.referentie_aanbieder))
         self._regel("TR355", vz is not None, rec, gemeente, "een antwoord op een eerder verzoek",
-                    f"ReferentieAanbieder {a.referentie_aanbieder} onbekend")
+                    f"ReferentieAanbieder {a.referentie_aanbieder} onbekend", historie=True)
         if vz is None:
             self._verwacht_code(rec, "Antwoord", self._tr_code("TR355"))
             return
@@ -485,14 +497,15 @@ class Controleur:
             tw = self.toewijzingen.get((gemeente, sp.toewijzingnummer or ""))
             hoort = tw is not None and tw.agb == agb and tw.bsn == m.client.bsn
             self._regel("PROT.305_na_toewijzing", hoort, rec, agb, "een 305 op een ontvangen toewijzing",
-                        f"toewijzing {sp.toewijzingnummer} onbekend voor deze cliënt/aanbieder")
-            self._regel("TR019", hoort, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}")
+                        f"toewijzing {sp.toewijzingnummer} onbekend voor deze cliënt/aanbieder", historie=True)
+            self._regel("TR019", hoort, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}",
+                        historie=True)
             if not hoort:
                 self._verwacht_code(rec, klasse, self._tr_code("TR019"))
                 continue
             if sp.status_aanlevering == c["status.verwijderen"]:
                 ok = tw.huidige_305 == sp.begindatum
-                self._regel("TR063", ok, rec, agb, "verwijderen van een eerder gestuurde 305", "geen eerdere 305")
+                self._regel("TR063", ok, rec, agb, "verwijderen van een eerder gestuurde 305", "geen eerdere 305", historie=True)
                 if ok:
                     tw.huidige_305 = None
                 continue
@@ -532,12 +545,14 @@ class Controleur:
             klasse = f"StopProduct {sp.toewijzingnummer}"
             tw = self.toewijzingen.get((gemeente, sp.toewijzingnummer or ""))
             if tw is None or tw.agb != agb:
-                self._regel("TR019", False, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}")
+                self._regel("TR019", False, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}",
+                            historie=True)
                 self._verwacht_code(rec, klasse, self._tr_code("TR019"))
                 continue
             if sp.status_aanlevering == c["status.verwijderen"]:
                 eerder = [s for s in tw.stops if s[0] == sp.begindatum]
-                self._regel("TR063", bool(eerder), rec, agb, "verwijderen van een eerder gestuurde 307", "geen eerdere 307")
+                self._regel("TR063", bool(eerder), rec, agb, "verwijderen van een eerder gestuurde 307", "geen eerdere 307",
+                            historie=True)
                 if eerder:
                     tw.stops.remove(eerder[-1])
                     tw.huidige_305 = sp.begindatum
@@ -545,7 +560,7 @@ class Controleur:
                 continue
             heeft = tw.huidige_305 is not None and tw.huidige_305 == sp.begindatum
             self._regel("PROT.geen_307_zonder_305", heeft, rec, agb, "een 307 op een actuele 305 met dezelfde begindatum",
-                        f"geen actuele 305 met begindatum {sp.begindatum.isoformat()}")
+                        f"geen actuele 305 met begindatum {sp.begindatum.isoformat()}", historie=True)
             if not heeft:
                 self._verwacht_code(rec, klasse, _retourcode(self.codelijsten, m.standaard, "TR069"))
                 continue
@@ -597,8 +612,8 @@ class Controleur:
         agb, gemeente = m.header.afzender, m.header.ontvanger
         codes: list[str] = []
 
-        def regel(tr: str, goed: bool, verwacht: str, waargenomen: str) -> bool:
-            self._regel(tr, goed, rec, agb, verwacht, waargenomen, bsn=bsn)
+        def regel(tr: str, goed: bool, verwacht: str, waargenomen: str, historie: bool = False) -> bool:
+            self._regel(tr, goed, rec, agb, verwacht, waargenomen, bsn=bsn, historie=historie)
             if not goed and tr.startswith("TR"):
                 code = self._tr_code(tr)
                 if code:
@@ -612,9 +627,9 @@ class Controleur:
         in_bericht.add(ref)
         tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
         if not regel("TR338", tw is not None and tw.agb == agb and tw.bsn == bsn, "een prestatie op een toegewezen product",
-                     f"toewijzing {p.toewijzingnummer} onbekend voor deze cliënt/aanbieder"):
+                     f"toewijzing {p.toewijzingnummer} onbekend voor deze cliënt/aanbieder", historie=True):
             self._regel("PROT.declaratie_met_toewijzing", False, rec, agb, "een ontvangen toewijzing",
-                        f"geen toewijzing {p.toewijzingnummer}", bsn=bsn)
+                        f"geen toewijzing {p.toewijzingnummer}", bsn=bsn, historie=True)
             return codes
         self._regel("PROT.declaratie_met_toewijzing", tw.eerste_301 < rec.datum, rec, agb,
                     "declareren na ontvangst van de toewijzing", f"301 van {tw.eerste_301.isoformat()}", bsn=bsn)
@@ -648,7 +663,8 @@ class Controleur:
         if credit:
             orig = self.prestaties.get((agb, p.referentie.vorig or ""))
             ok = orig is not None and orig.status == "toegekend"
-            regel("TR323", ok, "een credit op een goedgekeurde debetprestatie", f"vorig {p.referentie.vorig}")
+            regel("TR323", ok, "een credit op een goedgekeurde debetprestatie", f"vorig {p.referentie.vorig}",
+                  historie=orig is None)
             if orig is not None and orig.status == "gecrediteerd":
                 regel("TR390", False, "één credit per prestatie", "al gecrediteerd")
             if ok:
@@ -704,7 +720,7 @@ class Controleur:
         gemeente, agb = m.header.afzender, m.header.ontvanger
         decl = self.declaraties.pop((agb, m.declaratie_identificatie), None)
         self._regel("TR337", decl is not None, rec, gemeente, "een antwoord op een ontvangen declaratie",
-                    f"declaratie {m.declaratie_identificatie} onbekend")
+                    f"declaratie {m.declaratie_identificatie} onbekend", historie=True)
         gevonden: dict[str, set[str]] = {}
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
@@ -768,7 +784,10 @@ class Controleur:
         """Judge what is still open: a deadline before the last date seen fails; later is inconclusive."""
         laatste = einde or self.laatste_datum or date.min
         for v in sorted(self.open.values(), key=lambda v: (v.deadline, v.regel)):
-            if v.deadline < laatste:
+            if not self.historie_compleet:
+                self._oordeel(v.regel, ONBESLIST, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
+                              "het antwoord zit niet in de invoer", v.traject, v.route)
+            elif v.deadline < laatste:
                 self._oordeel(v.regel, FAIL, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
                               f"niet ontvangen (termijn verliep {v.deadline.isoformat()})", v.traject, v.route)
             else:

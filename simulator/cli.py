@@ -125,6 +125,77 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from reports.controle import Controleur
+    from reports.invoer import open_invoer
+    from reports.tekst import schrijf_uitslag
+    from simulator.ledger import LedgerFout
+    from simulator.profiel import ProfielFout, laad_profiel
+
+    from .voortgang import Voortgang
+
+    registry = _registry(args)
+    try:
+        invoer = open_invoer(args.input, registry)
+        profielnaam = args.profile or invoer.run.get("profiel") or "mijov-2024"
+        profiel = laad_profiel(profielnaam)
+    except (LedgerFout, ProfielFout) as exc:
+        print(f"ketensim check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for w in invoer.waarschuwingen:
+        print(f"warning: {w}", file=sys.stderr)
+    controleur = Controleur(profiel, registry, historie_compleet=invoer.historie_compleet)
+    balk = Voortgang(max(1, invoer.run.get("dagen", 1)), "checking")
+    try:
+        eerste = None
+        for rec in invoer.stroom():
+            controleur.verwerk(rec)
+            eerste = eerste or rec.datum
+            balk.stap((rec.datum - eerste).days, f"{controleur.uitslag.berichten} messages")
+    except KeyboardInterrupt:
+        balk.klaar()
+        print("ketensim check: interrupted; partial result below", file=sys.stderr)
+    balk.klaar()
+    uitslag = controleur.sluit(compleet=invoer.compleet)
+    uitslag.run = dict(invoer.run) | {"profiel": profiel.naam, "invoer": invoer.beschrijving}
+    doel = Path(args.out) if args.out else (invoer.ledger_pad.parent if invoer.ledger_pad else None)
+    if args.format == "json":
+        json.dump(uitslag.as_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        schrijf_uitslag(uitslag, invoer.beschrijving, sys.stdout, args.max)
+    if doel is not None:
+        doel.mkdir(parents=True, exist_ok=True)
+        uitslag.schrijf(doel / "uitslag.json")
+        if args.format != "json":
+            print(f"\nresult: {doel / 'uitslag.json'}")
+    fouten = [o for o in uitslag.afwijkingen if uitslag.regels.get(o.regel) is None
+              or uitslag.regels[o.regel].ernst == "fout"]
+    return EXIT_FINDINGS if fouten else EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from reports.regels import catalogus
+    from reports.tekst import schrijf_regels
+    from simulator.profiel import ProfielFout, laad_profiel
+
+    registry = _registry(args)
+    try:
+        profiel = laad_profiel(args.profile)
+    except ProfielFout as exc:
+        print(f"ketensim rules: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    dekking = None
+    if args.coverage:
+        from reports.dekking import dekking as bereken
+
+        dekking = bereken()
+    schrijf_regels(list(catalogus(profiel, registry).values()), args.format, sys.stdout, dekking)
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +255,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
     _add_schemas(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("check", help="judge a ledger (or a folder of XML traffic) against every rule",
+                       description="Read a run's ledger (its --out folder or ledger.jsonl) or a folder of XML "
+                                   "messages and judge every rule of the catalogue: pass, fail (a deviation, "
+                                   "with rule, source, actor, client, messages, expected vs observed) or "
+                                   "inconclusive. Writes uitslag.json next to the ledger (or into --out). "
+                                   "Exit status 1 when there are deviations.")
+    p.add_argument("input", metavar="LEDGER|DIR")
+    p.add_argument("--profile", metavar="NAME|FILE.toml",
+                   help="protocol profile (default: the one the run used, else mijov-2024)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--out", metavar="DIR", help="where to write uitslag.json (default: beside the ledger)")
+    p.add_argument("--max", type=int, default=25, metavar="N", help="deviations to print in full (default 25)")
+    _add_schemas(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("rules", help="print the rule catalogue (the page a vendor reads)",
+                       description="Every rule the checker judges: id, statement, source (annex section or "
+                                   "iStandaarden id), messages, role, severity, retourcode.")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument("--coverage", action="store_true", help="add which fault-injection test proves each rule")
+    _add_schemas(p)
+    p.set_defaults(func=cmd_rules)
 
     return parser
 

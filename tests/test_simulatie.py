@@ -173,3 +173,16 @@ def test_wrong_tariff_is_rejected_and_corrected_in_the_next_batch(tmp_path, regi
                  for c in lees(b.xml, registry).declaratie.clienten for pr in c.prestaties
                  if pr.toewijzingnummer == nr and pr.periode == periode and pr.bedrag_cent > 0]
         assert later, (nr, periode)
+
+
+def test_year_mix_has_no_deviations(jaar, registry):
+    """No false alarms: the reference actors keep every rule over a 2,000-client year."""
+    from reports.controle import Controleur
+    from simulator.profiel import laad_profiel
+
+    s, berichten, gebeurtenissen = jaar
+    c = Controleur(laad_profiel("mijov-2024"), registry)
+    for r in sorted(berichten + gebeurtenissen, key=lambda r: r.seq):
+        c.verwerk(r)
+    u = c.sluit()
+    assert u.afwijkingen == [], [(o.regel, o.verwacht, o.waargenomen) for o in u.afwijkingen[:5]]
