@@ -90,6 +90,8 @@ class Aanbieder(Actor):
             dag = self.kies_dag(rng, start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
         else:
             dag = self.kies_dag(rng, self.w.vandaag, "vot_na_intake")
+            if self.w.fout("laat_315"):
+                dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def crisis(self, t: Traject) -> None:
@@ -160,6 +162,8 @@ class Aanbieder(Actor):
         referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
         self.verzoeken[referentie] = t
         tp = lev.toegewezen
+        if self.w.fout("vow_verleden"):
+            gewenst = self.w.vandaag - timedelta(days=10)
         andere = [l for l in self._leveringen_van(t) if l is not lev and _actueel(l.toegewezen, self.w.vandaag)]
         verzoek = Verzoek(
             referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
@@ -186,7 +190,10 @@ class Aanbieder(Actor):
         t = self.w.traject_bij(b.client.bsn, self.adres)
         rng = self.rng(t, f"302:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
-        self.op(retourdag, self._retour, b, aflevering, gemeente)
+        if self.w.fout("laat_302"):
+            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 6)
+        if not self.w.fout("geen_302"):
+            self.op(retourdag, self._retour, b, aflevering, gemeente)
         if t is None:
             self.w.gebeurtenis("toewijzing_onbekende_client", actor=self.adres, bsn=b.client.bsn)
             return
@@ -292,6 +299,8 @@ class Aanbieder(Actor):
         if sleutel == "start_305":
             self.op(start, self._zorg_start, lev, start)
             dag = self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
+            if self.w.fout("laat_305"):
+                dag = self.w.kalender.add_werkdagen(start, 8)
         else:
             dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
         lev.dag_305 = dag
@@ -360,6 +369,8 @@ class Aanbieder(Actor):
         vroegst = self.w.kalender.volgende_werkdag(lev.dag_305) if lev.dag_305 else None
         dag = self.kies_dag(self.rng(lev.traject, f"stop:{lev.nummer}:{eind}"), basis, "stop_307", spreiding=0.6,
                             vroegst=vroegst)
+        if reden == "beeindiging.volgens_plan" and basis == eind and eind > self.w.vandaag and self.w.fout("laat_307"):
+            dag = self.w.kalender.add_werkdagen(basis, 9)
         self.op(dag, self._stuur_307, lev, eind, reden, lev.stop_versie)
 
     def _wijzig_einde(self, lev: Levering, tp: ToegewezenProduct, ontvangen: date) -> None:
@@ -437,6 +448,21 @@ class Aanbieder(Actor):
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
         lev.start_actueel = begindatum
         lev.gestart = True
+        self._foutieve_305(lev, client, product)
+
+    def _foutieve_305(self, lev: Levering, client: StartClient, product: StartProduct) -> None:
+        """Fault switches: a 305 on a toewijzing never received, or a second current 305."""
+        fout = None
+        if self.w.fout("305_zonder_301"):
+            fout = replace(product, toewijzingnummer=str(999_000_000 + int(product.toewijzingnummer) % 1_000_000))
+        elif self.w.fout("dubbele_305"):
+            fout = replace(product, begindatum=product.begindatum + timedelta(days=1))
+        if fout is None:
+            return
+        t, std = lev.traject, lev.standaard
+        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)),
+                  replace(client, producten=(fout,)))
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(fout.toewijzingnummer,), traject=t)
 
     def _stuur_307(self, lev: Levering, einddatum: date, reden: str, versie: int) -> None:
         if versie != lev.stop_versie or lev.gestopt:
@@ -454,6 +480,8 @@ class Aanbieder(Actor):
         p = t.client.persoon
         begin = lev.start_actueel or t.details.get("laatste_start", {}).get(lev.nummer) or lev.perioden[-1][0]
         t.details.setdefault("laatste_start", {})[lev.nummer] = begin
+        if status == "status.eerste" and reden != "beeindiging.tijdelijk" and self.w.fout("307_zonder_305"):
+            begin = begin - timedelta(days=1)  # a begindatum for which no 305 is current
         product = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, status),
                               toewijzingnummer=tp.toewijzingnummer, product=tp.product,
                               toewijzing_ingangsdatum=tp.ingangsdatum)

@@ -32,6 +32,8 @@ from simulator.schemas import IJW, Standaard
 from simulator.werkdagen import add_maanden
 
 from .basis import Actor
+from simulator.codes import retourcode_voor_regel
+
 from .beoordeling import beoordeel_declaratie
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
@@ -47,6 +49,7 @@ class Dossier:
     traject: Traject | None
     toewijzingen: dict[str, ToegewezenProduct] = field(default_factory=dict)
     gestart: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → current 305 Begindatum
+    gestopt: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → Begindatum of the last 307
     ooit_gestart: set[str] = field(default_factory=set)
     gedeclareerd: set[str] = field(default_factory=set)
     verlengingen: int = 0
@@ -73,9 +76,9 @@ class Gemeente(Actor):
     def _toewijzingnummer(self, t: Traject) -> str:
         return self.nummer("toewijzing", t.gemeente, self.adres[1:], 6)
 
-    def _retour(self, heen, aflevering: Aflevering, traject: Traject | None) -> None:
+    def _retour(self, heen, aflevering: Aflevering, traject: Traject | None, codes: dict | None = None) -> None:
         retour = maak_retour(heen, identificatie=self.identificatie(traject.gemeente if traject else self.adres),
-                             dagtekening=self.w.vandaag, registry=self.w.registry)
+                             dagtekening=self.w.vandaag, registry=self.w.registry, codes_per_klasse=codes or None)
         self.w.verstuur(retour, heen=heen.header.identificatie, bsn=aflevering.verzending.bsn,
                         toewijzingnummers=aflevering.verzending.toewijzingnummers, traject=traject)
 
@@ -233,12 +236,16 @@ class Gemeente(Actor):
         t = self._traject(aflevering, b.client.bsn, agb)
         rng = self.rng(t, f"315:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_316", spreiding=0.5)
+        if self.w.fout("laat_316"):
+            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
         self.op(retourdag, self._retour, b, aflevering, t)
         if t is None:
             return
         reden, woonplaats = self._afwijzing_315(b, t, agb)
         # the decision never precedes the technical receipt
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vot", spreiding=0.8, vroegst=retourdag)
+        if self.w.fout("laat_besluit"):
+            besluit = self.w.kalender.add_werkdagen(max(retourdag, aflevering.ontvangen), 8)
         if reden is not None:
             if woonplaats is not None:
                 besluit = min(besluit, self.w.deadline("woonplaatsbeginsel", aflevering.ontvangen))
@@ -258,7 +265,7 @@ class Gemeente(Actor):
     def _afwijzing_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> tuple[str | None, str | None]:
         """(reden key, responsible gemeente) when the §4 / §11 / §4.1 checks reject the request."""
         regel = self.w.profiel.regel
-        if b.standaard != IJW and regel("wmo315_afwijzen"):
+        if b.standaard != IJW and regel("wmo315_afwijzen") and not self.w.fout("wmo315_toekennen"):
             return self.w.profiel.reden("wmo315_afwijzen"), None
         verantwoordelijk = self.w.woonplaats.get(b.client.bsn, self.adres)
         if verantwoordelijk != self.adres:
@@ -374,25 +381,52 @@ class Gemeente(Actor):
     # 305 / 307 / 323
     # ======================================================================================
     def bij_305(self, b: Start, aflevering: Aflevering) -> None:
+        """306 with the retourcodes of the rules a gemeente enforces on a start (TR019, TR326)."""
         agb = b.header.afzender
         t = self._traject(aflevering, b.client.bsn, agb)
         d = self.dossier(b.client.bsn, agb, b.standaard, t)
+        codes = {}
+        eerste = self.w.code(b.standaard, "status.eerste")
         for sp in b.client.producten:
-            if sp.toewijzingnummer:
+            if sp.toewijzingnummer not in d.toewijzingen:
+                codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR019"),)
+            elif sp.status_aanlevering == eerste and sp.toewijzingnummer in d.gestart:
+                codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR326"),)
+            elif sp.status_aanlevering == eerste:
                 d.gestart[sp.toewijzingnummer] = sp.begindatum
                 d.ooit_gestart.add(sp.toewijzingnummer)
+        if not codes and self.w.fout("code_zonder_oorzaak"):
+            codes = {b.client.producten[0]: (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR019"),)}
+        if self.w.fout("geen_306"):
+            return
         rng = self.rng(t, f"306:{b.header.identificatie}")
-        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_306", spreiding=0.5), self._retour, b, aflevering, t)
+        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_306", spreiding=0.5), self._retour, b, aflevering, t,
+                codes)
 
     def bij_307(self, b: Stop, aflevering: Aflevering) -> None:
+        """308 with the retourcodes of the rules a gemeente enforces on a stop (TR019, TR069)."""
         agb = b.header.afzender
         t = self._traject(aflevering, b.client.bsn, agb)
         d = self.dossier(b.client.bsn, agb, b.standaard, t)
+        codes = {}
+        eerste = self.w.code(b.standaard, "status.eerste")
+        verwijderen = self.w.code(b.standaard, "status.verwijderen")
         for sp in b.client.producten:
-            if sp.toewijzingnummer and sp.status_aanlevering == self.w.code(b.standaard, "status.eerste"):
-                d.gestart.pop(sp.toewijzingnummer, None)
+            nr = sp.toewijzingnummer
+            if nr not in d.toewijzingen:
+                codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR019"),)
+            elif sp.status_aanlevering == eerste:
+                if d.gestart.get(nr) != sp.begindatum:
+                    codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR069"),)
+                else:
+                    d.gestart.pop(nr, None)
+                    d.gestopt[nr] = sp.begindatum
+            elif sp.status_aanlevering == verwijderen and d.gestopt.get(nr) == sp.begindatum:
+                d.gestart[nr] = sp.begindatum  # the stop is withdrawn: the start is current again
+                del d.gestopt[nr]
         rng = self.rng(t, f"308:{b.header.identificatie}")
-        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5), self._retour, b, aflevering, t)
+        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5), self._retour, b, aflevering, t,
+                codes)
 
     def bij_323(self, b: Declaratie, aflevering: Aflevering) -> None:
         agb = b.header.afzender
@@ -405,6 +439,8 @@ class Gemeente(Actor):
                                           if p.referentie.nummer not in afgekeurd)
         rng = self.w.sim.rng(f"{self.adres}:325:{b.header.identificatie}:{agb}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "antwoord_325", spreiding=0.7)
+        if self.w.fout("laat_325"):
+            dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 14)
         self.op(dag, self._stuur_325, b, aflevering, afgekeurd)
 
     def bij_302(self, b, aflevering: Aflevering) -> None:
@@ -420,6 +456,9 @@ class Gemeente(Actor):
         gemeente = self.adres
         antwoord = maak_declaratie_antwoord(b, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
                                             registry=self.w.registry, afgekeurd=afgekeurd)
+        if antwoord.antwoord is not None and antwoord.antwoord.totaal_toegekend_cent > 1 and self.w.fout("325_half"):
+            half = antwoord.antwoord.totaal_toegekend_cent // 2  # fault: part of a line approved
+            antwoord = replace(antwoord, antwoord=replace(antwoord.antwoord, totaal_toegekend_cent=half))
         self.w.verstuur(antwoord, heen=b.header.identificatie, toewijzingnummers=aflevering.verzending.toewijzingnummers)
 
 

@@ -41,11 +41,28 @@ class Wereld:
     render: Callable[[Bericht, SchemaRegistry], bytes]
     xsd_versie: Callable[[SchemaRegistry, str], XsdVersie]
     scenario: str = "mix"
+    #: fault switches of this run (actors/fouten.py); empty for the reference behaviour
+    fouten: frozenset[str] = frozenset()
+    _fout_gebruikt: dict[str, int] = field(default_factory=dict)
     trajecten: dict[str, "Traject"] = field(default_factory=dict)
     #: (bsn, aanbieder agb) → trajecten of that client at that aanbieder, oldest first
     per_client: dict[tuple[str, str], list["Traject"]] = field(default_factory=dict)
     #: bsn → the gemeente responsible under the woonplaatsbeginsel (the "BRP" of the world)
     woonplaats: dict[str, str] = field(default_factory=dict)
+
+    # -- fault switches ----------------------------------------------------------------------
+    def fout(self, naam: str) -> bool:
+        """True when fault ``naam`` is switched on and not yet used up (its ``hoe_vaak``)."""
+        if naam not in self.fouten:
+            return False
+        from .fouten import FOUTEN
+
+        n = self._fout_gebruikt.get(naam, 0)
+        if n >= FOUTEN[naam].hoe_vaak:
+            return False
+        self._fout_gebruikt[naam] = n + 1
+        self.bus.gebeurtenis("fout_ingeschakeld", actor=None, gegevens={"fout": naam, "keer": n + 1})
+        return True
 
     # -- time ------------------------------------------------------------------------------
     @property

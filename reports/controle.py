@@ -644,7 +644,9 @@ class Controleur:
         if tp.omvang is not None:
             uur = tp.omvang.eenheid == c["eenheid.uur"]
             minuten = bool(self.p.regel("declareren_uren_in_minuten"))
-            past = p.eenheid in ({c["eenheid.minuut"], c["eenheid.uur"]} if uur else {tp.omvang.eenheid})
+            # TR341 "past bij": for hours the region accepts only minutes (Annex 4 §7 note 13)
+            past = p.eenheid in (({c["eenheid.minuut"]} if minuten else {c["eenheid.minuut"], c["eenheid.uur"]})
+                                 if uur else {tp.omvang.eenheid})
             regel("TR341", past, f"eenheid passend bij {tp.omvang.eenheid}", p.eenheid)
             verwacht_eenheid = c["eenheid.minuut"] if (uur and minuten) else tp.omvang.eenheid
             self._regel("PROT.eenheid_minuten", p.eenheid == verwacht_eenheid, rec, agb,

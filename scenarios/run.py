@@ -46,6 +46,7 @@ class RunInstellingen:
     schemas: str | Path | None = None
     start: date = STANDAARD_START
     aanbieders: int | None = None
+    fouten: frozenset[str] = frozenset()  # fault switches (actors/fouten.py)
 
 
 @dataclass
@@ -80,7 +81,8 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     catalogus = Productcatalogus(codelijsten=codelijsten)
     sim = Simulatie(inst.start, profiel.kalender, inst.seed)
     bus = Bus(ledger, lambda: sim.vandaag)
-    wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario)
+    wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario,
+                    fouten=frozenset(inst.fouten))
     synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
     aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
     gegevens = _aanbieders(synth, aantal)
@@ -102,6 +104,11 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
     t0 = _time.perf_counter()
     registry = SchemaRegistry.load(inst.schemas)
     profiel = inst.profiel if isinstance(inst.profiel, Profiel) else laad_profiel(inst.profiel)
+    from actors.fouten import FOUTEN
+
+    onbekend = sorted(set(inst.fouten) - set(FOUTEN))
+    if onbekend:
+        raise ValueError(f"unknown fault(s) {', '.join(onbekend)}; known: {', '.join(sorted(FOUTEN))}")
     if inst.scenario != "mix" and inst.scenario not in profiel.routes:
         raise ValueError(f"unknown scenario {inst.scenario!r}; choose 'mix' or one of: {', '.join(profiel.routes)}")
     inst.uit.mkdir(parents=True, exist_ok=True)
@@ -109,6 +116,7 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
     ledger = LedgerWriter(pad, {
         "profiel": profiel.naam, "seed": inst.seed, "scenario": inst.scenario, "clients": inst.clients,
         "dagen": inst.dagen, "start": inst.start.isoformat(), "schemas": str(registry.root),
+        "fouten": sorted(inst.fouten),
         "release": "iJw 3.2 / iWmo 3.2", "derived": sorted(t for t in registry.berichttypen if registry.is_derived(t)),
     })
     compleet = False

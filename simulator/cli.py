@@ -189,7 +189,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     dekking = None
     if args.coverage:
-        from reports.dekking import dekking as bereken
+        from actors.fouten import dekking as bereken
 
         dekking = bereken()
     schrijf_regels(list(catalogus(profiel, registry).values()), args.format, sys.stdout, dekking)

@@ -1,0 +1,68 @@
+"""Fault switches: deliberate deviations of a reference actor, to prove each rule fires.
+
+A run with ``--fault NAAM`` (``RunInstellingen.fouten``) makes the reference actor of the named
+role break one rule; ``tests/test_fouten.py`` runs every fault and asserts that exactly the rules
+listed here fire, and ``ketensim rules --coverage`` shows which rule a fault test proves.
+
+A fault applies to the first ``hoe_vaak`` opportunities (default: every one) of the run, so one
+faulty message stands among correct ones — as with a real system that fails now and then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Fout:
+    naam: str
+    rol: str  # aanbieder | gemeente
+    beschrijving: str
+    regels: tuple[str, ...]  # the rules this fault must make fire (and no other)
+    scenario: str = "toegang"
+    gebeurtenissen: dict[str, float] = field(default_factory=dict)  # special events the test switches on
+    hoe_vaak: int = 3
+
+
+FOUTEN: dict[str, Fout] = {f.naam: f for f in (
+    # -- aanbieder ---------------------------------------------------------------------------
+    Fout("laat_302", "aanbieder", "de 302 komt 6 werkdagen na de 301", ("TERMIJN.retour_302",)),
+    Fout("geen_302", "aanbieder", "op een 301 komt geen 302", ("TERMIJN.retour_302",)),
+    Fout("laat_305", "aanbieder", "de 305 komt 8 werkdagen na de start van de zorg", ("TERMIJN.start_305",)),
+    Fout("laat_307", "aanbieder", "de 307 komt 9 werkdagen na het einde van de zorg", ("TERMIJN.stop_307",)),
+    Fout("305_zonder_301", "aanbieder", "een 305 op een toewijzingnummer dat de aanbieder nooit kreeg",
+         ("PROT.305_na_toewijzing", "TR019")),
+    Fout("dubbele_305", "aanbieder", "een tweede 305 terwijl de eerste nog actueel is",
+         ("PROT.een_actuele_305", "TR326")),
+    Fout("307_zonder_305", "aanbieder", "een 307 met een begindatum waarvoor geen 305 actueel is",
+         ("PROT.geen_307_zonder_305",)),
+    Fout("uren_declareren", "aanbieder", "wat in uren is toegewezen wordt in uren gedeclareerd, niet in minuten",
+         ("PROT.eenheid_minuten", "TR341")),
+    Fout("laat_323", "aanbieder", "een maand wordt pas twee maanden later gedeclareerd", ("TERMIJN.declaratie_323",)),
+    Fout("verkeerd_tarief", "aanbieder", "een prestatie met een ander dan het contracttarief", ("TR418",),
+         hoe_vaak=2),
+    Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
+    Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
+         ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),
+    # -- gemeente ----------------------------------------------------------------------------
+    Fout("laat_316", "gemeente", "de 316 komt 5 werkdagen na de 315", ("TERMIJN.retour_316",), scenario="extern"),
+    Fout("geen_306", "gemeente", "op een 305 komt geen 306", ("TERMIJN.retour_306",)),
+    Fout("laat_besluit", "gemeente", "de 301 op een 315 komt 8 werkdagen later", ("TERMIJN.besluit_vot",),
+         scenario="extern"),
+    Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
+    Fout("325_half", "gemeente", "een 325 die een regel half toekent (totaal toegekend klopt niet)",
+         ("PROT.325_volledig",)),
+    Fout("code_zonder_oorzaak", "gemeente", "een 306 met retourcode 9019 op een juiste 305",
+         ("RETOUR.code_zonder_oorzaak",)),
+    Fout("wmo315_toekennen", "gemeente", "een WMO315 wordt toegewezen in plaats van afgewezen",
+         ("PROT.afwijzen_wmo315",), gebeurtenissen={"wmo315": 1.0}),
+)}
+
+
+def dekking() -> dict[str, list[str]]:
+    """Rule id → the faults whose test proves it fires."""
+    uit: dict[str, list[str]] = {}
+    for f in FOUTEN.values():
+        for r in f.regels:
+            uit.setdefault(r, []).append(f.naam)
+    return uit
