@@ -133,21 +133,21 @@ class Controleur:
     # ==========================================================================================
     def _oordeel(self, regel: str, uitkomst: str, datum: date, actor: str | None, bsn: str | None,
                  berichten: tuple[str, ...], verwacht: str = "", waargenomen: str = "",
-                 traject: str | None = None, route: str | None = None) -> None:
-        self.uitslag.tel(regel, uitkomst)
+                 traject: str | None = None, route: str | None = None, element: str | None = None) -> None:
+        self.uitslag.tel(regel, uitkomst, route)
         if uitkomst != PASS:
             self.uitslag.oordelen.append(Oordeel(regel, uitkomst, datum, actor, bsn, berichten, verwacht, waargenomen,
-                                                 traject, route))
+                                                 traject, route, element=element))
 
-    def _pass(self, regel: str) -> None:
-        self.uitslag.tel(regel, PASS)
+    def _pass(self, regel: str, route: str | None = None) -> None:
+        self.uitslag.tel(regel, PASS, route)
 
     def _regel(self, regel: str, goed: bool, bk: Boeking, actor: str | None, verwacht: str, waargenomen: str,
                bsn: str | None = None, extra: tuple[str, ...] = (), historie: bool = False) -> bool:
         """Judge one rule for one message. ``historie``: a failure here means an earlier message is
         missing — inconclusive, not a deviation, when the input does not hold the whole history."""
         if goed:
-            self._pass(regel)
+            self._pass(regel, bk.route)
         elif historie and not self.historie_compleet:
             self._oordeel(regel, ONBESLIST, bk.datum, actor, bsn or bk.bsn, (_ref(bk),) + extra, verwacht,
                           f"niet te beoordelen zonder de eerdere berichten ({waargenomen})", bk.traject, bk.route)
@@ -165,7 +165,7 @@ class Controleur:
             return None
         goed = datum <= v.deadline
         if goed:
-            self._pass(v.regel)
+            self._pass(v.regel, v.route)
         else:
             self._oordeel(v.regel, FAIL, datum, v.actor, v.bsn, v.berichten + (bericht,), v.verwacht,
                           waargenomen or f"op {datum.isoformat()} ({_te_laat(self.p, v.deadline, datum)})",
@@ -188,11 +188,12 @@ class Controleur:
                 f = v.fouten[0]
                 self._oordeel("XSD", FAIL, rec.datum, rec.afzender, rec.bsn, (_ref(rec),),
                               "een technisch juist, schema-valide bericht",
-                              f"{f.soort}: {f.melding}" + (f" (regel {f.regel})" if f.regel else ""), rec.traject, rec.route)
+                              f"{f.soort}: {f.melding}" + (f" (regel {f.regel})" if f.regel else ""), rec.traject, rec.route,
+                              element=f.pad)
                 return
             if v.derived and rec.berichttype not in self.uitslag.derived:
                 self.uitslag.derived.append(rec.berichttype)
-            self._pass("XSD")
+            self._pass("XSD", rec.route)
         try:
             m = lees(rec.xml, self.registry)
         except LeesFout as exc:
@@ -301,7 +302,7 @@ class Controleur:
                             f"{tp.toewijzingnummer} hoort al bij een andere cliënt of aanbieder")
                 self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR332"))
                 continue
-            self._pass("TR332")
+            self._pass("TR332", rec.route)
             self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct")
             nieuw_antwoord = False
             if tw is None:

@@ -129,6 +129,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reports.controle import Controleur
+    from reports.controleer import run_metadata
     from reports.invoer import open_invoer
     from reports.tekst import schrijf_uitslag
     from simulator.ledger import LedgerFout
@@ -159,7 +160,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("ketensim check: interrupted; partial result below", file=sys.stderr)
     balk.klaar()
     uitslag = controleur.sluit(compleet=invoer.compleet)
-    uitslag.run = dict(invoer.run) | {"profiel": profiel.naam, "invoer": invoer.beschrijving}
+    uitslag.run = run_metadata(invoer, profiel, uitslag)
     doel = Path(args.out) if args.out else (invoer.ledger_pad.parent if invoer.ledger_pad else None)
     if args.format == "json":
         json.dump(uitslag.as_dict(), sys.stdout, ensure_ascii=False, indent=1)
