@@ -133,11 +133,12 @@ class Controleur:
     # ==========================================================================================
     def _oordeel(self, regel: str, uitkomst: str, datum: date, actor: str | None, bsn: str | None,
                  berichten: tuple[str, ...], verwacht: str = "", waargenomen: str = "",
-                 traject: str | None = None, route: str | None = None, element: str | None = None) -> None:
+                 traject: str | None = None, route: str | None = None, element: str | None = None,
+                 betreft: str | None = None) -> None:
         self.uitslag.tel(regel, uitkomst, route)
         if uitkomst != PASS:
             self.uitslag.oordelen.append(Oordeel(regel, uitkomst, datum, actor, bsn, berichten, verwacht, waargenomen,
-                                                 traject, route, element=element))
+                                                 traject, route, element=element, betreft=betreft))
 
     def _pass(self, regel: str, route: str | None = None) -> None:
         self.uitslag.tel(regel, PASS, route)
@@ -169,7 +170,7 @@ class Controleur:
         else:
             self._oordeel(v.regel, FAIL, datum, v.actor, v.bsn, v.berichten + (bericht,), v.verwacht,
                           waargenomen or f"op {datum.isoformat()} ({_te_laat(self.p, v.deadline, datum)})",
-                          v.traject, v.route)
+                          v.traject, v.route, betreft=bericht)
         return goed
 
     # ==========================================================================================

@@ -32,6 +32,7 @@ class Oordeel:
     route: str | None = None
     element: str | None = None  # element path in the message, where known (XSD findings)
     scenario: str | None = None  # label of the scenario (run) it came from, set when results are merged
+    betreft: str | None = None  # the message the verdict is about when it is not the first of ``berichten`` (a late answer)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -39,11 +40,16 @@ class Oordeel:
         d["berichten"] = list(self.berichten)
         return {k: v for k, v in d.items() if v is not None}
 
+    @property
+    def bericht(self) -> str | None:
+        """The message this verdict is about: ``betreft``, else the first of ``berichten``."""
+        return self.betreft or (self.berichten[0] if self.berichten else None)
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Oordeel":
         return cls(d["regel"], d["uitkomst"], date.fromisoformat(d["datum"]), d.get("actor"), d.get("bsn"),
                    tuple(d.get("berichten", ())), d.get("verwacht", ""), d.get("waargenomen", ""),
-                   d.get("traject"), d.get("route"), d.get("element"), d.get("scenario"))
+                   d.get("traject"), d.get("route"), d.get("element"), d.get("scenario"), d.get("betreft"))
 
 
 def verdict_van(c: Counter) -> str:

@@ -281,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schemas(p)
     p.set_defaults(func=cmd_rules)
 
+    from . import cli_report; cli_report.voeg_toe(sub)  # noqa: E702  (ketensim report)
     return parser
 
 
