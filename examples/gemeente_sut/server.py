@@ -40,6 +40,7 @@ class Fout(Exception):
 class Handler(BaseHTTPRequestHandler):
     server_version = f"{NAAM}/{VERSIE}"
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may take to send a request
     backoffice: Backoffice
     token: str | None
     slot: threading.Lock
@@ -67,6 +68,11 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise Fout(400, "ongeldige Content-Length") from None
         if lengte > MAX_BYTES:
+            if lengte <= 32 * MAX_BYTES:  # read and discard, so the client gets our answer
+                while lengte > 0:
+                    lengte -= len(self.rfile.read(min(lengte, 65536)) or b"x" * lengte)
+            else:
+                self.close_connection = True
             raise Fout(413, f"body groter dan {MAX_BYTES} bytes")
         return self.rfile.read(lengte)
 
@@ -90,7 +96,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def _afhandelen(self, methode: str) -> None:
         try:
-            self.timeout = 30
             if self.token is not None:
                 kop = self.headers.get("Authorization") or ""
                 if not hmac.compare_digest(kop.encode(), f"Bearer {self.token}".encode()):
