@@ -227,9 +227,8 @@ def test_fault_list_names_rules_of_the_catalogue():
     from reports.regels import catalogus
     from simulator.profiel import laad_profiel
     from simulator.schemas import SchemaRegistry
-    uit = subprocess.run([sys.executable, str(SERVER), "--fault", "list"], capture_output=True, text=True, check=True)
-    regels = [r.split()[1] for r in uit.stdout.splitlines()]
-    assert len(regels) >= 5
+    regels = list(fault_regels().values())
+    assert len(set(regels)) >= 5
     bekend = catalogus(laad_profiel("mijov-2024"), SchemaRegistry.load())
     assert set(regels) <= set(bekend), set(regels) - set(bekend)
     fout = subprocess.run([sys.executable, str(SERVER), "--fault", "bestaat_niet"], capture_output=True, text=True)
@@ -426,3 +425,93 @@ def test_each_fault_changes_exactly_what_it_names(start_sut, registry, fault):
                if b.nummer == "301" and any((tp.referentie_aanbieder or "").startswith("J-") for tp in b.client.producten)]
     assert besluit == [8 if fault == "laat_besluit" else 1]
     assert KALENDER.werkdagen_between(date(2026, 3, 2), t301.header.dagtekening) == (8 if fault == "laat_toegang" else 1)
+
+
+# =============================================================================================
+# end to end: ketensim run --sut gemeente:CODE=URL, then ketensim check
+# =============================================================================================
+SUT_GEMEENTE = "0200"  # Apeldoorn: the largest gemeente of the profile, most of the clients
+
+
+def ketensim(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _sut_optie() -> bool:
+    try:
+        return "--sut" in ketensim("run", "--help", timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+HEEFT_SUT = _sut_optie()
+e2e = pytest.mark.skipif(not HEEFT_SUT, reason="`ketensim run --sut` (issue 5, harness side) does not exist in this tree")
+
+
+def profiel_met(tmp_path: Path, gebeurtenissen: dict[str, float]) -> Path:
+    """A copy of the shipped profile with some special events made likelier (data, not code)."""
+    import re
+    tekst = (ROOT / "scenarios" / "profiles" / "mijov-2024.toml").read_text(encoding="utf-8")
+    for naam, kans in gebeurtenissen.items():
+        tekst, n = re.subn(rf"(?m)^{naam}\s*=\s*[0-9.]+", f"{naam} = {kans}", tekst)
+        assert n == 1, naam
+    pad = tmp_path / "profiel.toml"
+    pad.write_text(tekst, encoding="utf-8")
+    return pad
+
+
+def afwijkingen(tmp_path: Path, sut: Sut, scenario: str, gebeurtenissen: dict[str, float], seed: int) -> set[str]:
+    """Run the route mix against the SUT over HTTP, check the ledger; the rules with deviations."""
+    profiel = profiel_met(tmp_path, gebeurtenissen)
+    uit = tmp_path / "run"
+    r = ketensim("run", "--sut", f"gemeente:{SUT_GEMEENTE}={sut.url}", "--scenario", scenario, "--clients", "40",
+                 "--days", "120", "--seed", str(seed), "--profile", str(profiel), "--out", str(uit))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    ledger = [json.loads(regel) for regel in (uit / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    van_sut = [rec for rec in ledger if rec.get("soort") == "bericht" and rec.get("afzender") == SUT_GEMEENTE]
+    assert len(van_sut) >= 10 and all(rec.get("rol") == "sut" for rec in van_sut)
+    c = ketensim("check", str(uit), "--profile", str(profiel), "--format", "json")
+    assert c.returncode in (0, 1), c.stderr[-3000:]
+    uitslag = json.loads(c.stdout)
+    fout = {o["regel"] for o in uitslag["oordelen"] if o["uitkomst"] == "fail"}
+    assert (c.returncode == 1) == bool(fout)
+    return fout
+
+
+@e2e
+def test_route_mix_against_the_example_sut_has_no_deviations(start_sut, tmp_path):
+    sut = start_sut()
+    gebeurtenissen = {"vow": 0.3, "wmo315": 0.2, "wmo317": 0.2, "gi_bepaling_315": 1.0, "correctie": 0.2}
+    assert afwijkingen(tmp_path, sut, "mix", gebeurtenissen, seed=11) == set()
+
+
+def fault_regels() -> dict[str, str]:
+    """--fault NAME → the catalogue rule it breaks, as the service itself lists them."""
+    uit = subprocess.run([sys.executable, str(SERVER), "--fault", "list"], capture_output=True, text=True, check=True)
+    return {r.split()[0]: r.split()[1] for r in uit.stdout.splitlines()}
+
+
+#: a duplicated BerichtIdentificatie of a 301 also makes the aanbieder's second 302 point at an
+#: identificatie that already has its retour: the checker reports that too (RETOUR.een_op_een)
+OOK_GEVOLG = {"dubbele_id": {"RETOUR.een_op_een"}}
+
+
+@e2e
+@pytest.mark.parametrize("fault, scenario, gebeurtenissen", [
+    ("laat_316", "extern", {}),
+    ("laat_besluit", "extern", {}),
+    ("geen_306", "toegang", {}),
+    ("laat_toegang", "toegang", {}),
+    ("laat_325", "toegang", {}),
+    ("325_half", "toegang", {}),
+    ("wmo315_toekennen", "toegang", {"wmo315": 1.0}),
+    ("vow_terugwerkend", "extern", {"vow": 1.0}),
+    ("dubbele_id", "toegang", {}),
+])
+def test_each_fault_is_reported_under_its_rule_and_no_other(start_sut, tmp_path, fault, scenario, gebeurtenissen):
+    regel = fault_regels()[fault]
+    sut = start_sut("--fault", fault)
+    fout = afwijkingen(tmp_path, sut, scenario, gebeurtenissen, seed=5)
+    assert regel in fout
+    assert fout - {regel} <= OOK_GEVOLG.get(fault, set()), fout
