@@ -79,7 +79,7 @@ def schrijf(u, ledger: Path | None, formaat: str, uit: Path | None, invoer: Path
         el = junit_element(u) if formaat == "junit" else rapport_element(u)
         data = etree.tostring(el, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     if uit is None:
-        sys.stdout.buffer.write(data)
+        sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
         return None
     uit.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,66 @@
+"""The pytest plugin, run as a vendor would run it: a separate ``python -m pytest`` in an empty
+folder, with pytest-xdist and --junitxml; and proof that it stays out of ordinary test runs."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from reports.regels import catalogus
+from simulator.codec import parse
+from simulator.profiel import laad_profiel
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
+    env["PYTHONPATH"] = str(PROJECT) + os.pathsep + env.get("PYTHONPATH", "")
+    geinstalleerd = any(e.value == "reports.pytest_plugin" for e in importlib.metadata.entry_points(group="pytest11"))
+    plugin = [] if geinstalleerd else ["-p", "reports.pytest_plugin"]
+    return subprocess.run([sys.executable, "-m", "pytest", *plugin, "-p", "no:cacheprovider", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_xdist_run_lists_every_rule_per_shard_and_merges_the_shards(tmp_path, registry):
+    r = _pytest(tmp_path, "-n", "2", "--ketensim-profile", "mijov-2024", "--ketensim-clients", "40",
+                "--ketensim-days", "120", "--ketensim-faults", "verkeerd_tarief", "--junitxml", "junit.xml", "-q")
+    assert r.returncode == 1, r.stdout[-3000:] + r.stderr[-3000:]  # the injected fault fails its rule
+    regels = set(catalogus(laad_profiel("mijov-2024"), registry))
+    root = parse((tmp_path / "junit.xml").read_bytes(), max_bytes=20 * 1024 * 1024).document
+    gevallen = list(root.iter("testcase"))
+    namen = [tc.get("name") for tc in gevallen]
+    shards = {n.split("::")[0] for n in namen}
+    assert shards == {"mix[seed1]", "mix[seed2]"}  # one independent seeded shard per worker
+    for shard in shards:
+        assert {n.split("::")[1] for n in namen if n.startswith(shard + "::")} == regels
+    assert len(namen) == len(set(namen)) == 2 * len(regels)
+    mislukt = {tc.get("name") for tc in gevallen if tc.find("failure") is not None}
+    assert mislukt and {m.split("::")[1] for m in mislukt} == {"TR418"}
+    tekst = next(tc.find("failure").text for tc in gevallen if tc.find("failure") is not None)
+    assert "deviation(s)" in tekst and "contracttarief" in tekst and "323" in tekst
+    assert any(tc.find("skipped") is not None for tc in gevallen)
+    # each shard was simulated once, on one worker; the controller merged both
+    assert sorted(p.name for p in (tmp_path / "ketensim-pytest" / "shards").iterdir()) == ["mix_seed1_", "mix_seed2_"]
+    samen = json.loads((tmp_path / "ketensim-pytest" / "uitslag.json").read_text(encoding="utf-8"))
+    assert [s["scenario"] for s in samen["scenarios"]] == ["mix[seed1]", "mix[seed2]"]
+    assert {o["regel"] for o in samen["oordelen"] if o["uitkomst"] == "fail"} == {"TR418"}
+    assert "merged result" in r.stdout
+
+
+def test_the_plugin_does_nothing_without_its_option(tmp_path):
+    (tmp_path / "test_eigen.py").write_text("def test_iets():\n    assert True\n")
+    r = _pytest(tmp_path, "--collect-only", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "test_eigen.py::test_iets" in r.stdout and "::TERMIJN" not in r.stdout
+    assert not (tmp_path / "ketensim-pytest").exists()
+    assert "--ketensim-profile" in _pytest(tmp_path, "--help").stdout
+
+
+def test_a_wrong_profile_is_a_usage_error(tmp_path):
+    r = _pytest(tmp_path, "--ketensim-profile", "bestaat-niet")
+    assert r.returncode == 4 and "--ketensim-profile" in r.stderr and "Traceback" not in r.stderr
