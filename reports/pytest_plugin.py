@@ -70,6 +70,7 @@ def uit_map(config: pytest.Config) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     if not actief(config):
         return
+    config.addinivalue_line("markers", "xdist_group(name): run the items of one group on one xdist worker")
     from simulator.profiel import ProfielFout, laad_profiel
 
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from lxml import etree
 
 from reports.controleer import controleer
 from reports.invoer import open_invoer
@@ -178,6 +179,8 @@ def test_rapport_lists_each_offending_message_with_rule_code_and_retourcode(fout
     root = _xml(tmp_path / "r.xml")
     n = f"{{{NS}}}"
     assert root.tag == f"{n}Validatierapport"
+    xsd = etree.XMLSchema(_xml(PROJECT / "docs" / "validatierapport.xsd"))
+    assert xsd.validate(root), xsd.error_log  # the documented shape
     berichten = root.findall(f"{n}Bericht")
     assert int(root.find(f"{n}Samenvatting").get("berichten")) == u.berichten
     assert sum(len(b.findall(f"{n}Melding")) for b in root) == len(u.oordelen)
