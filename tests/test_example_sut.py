@@ -8,6 +8,7 @@ rule (and no other rule).
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import subprocess
@@ -93,7 +94,8 @@ class Sut:
             d = KALENDER.volgende_werkdag(d)
         return uit
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """Stop the process (SIGTERM); what it wrote on stderr."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -101,8 +103,11 @@ class Sut:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
+        if not self.proc.stderr.closed:
+            self.log = self.proc.stderr.read()
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+        return self.log
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +136,7 @@ def bericht(std: str, nummer: str, ident: str, dag: date, body: str, afzender: s
     pre, versie, codes = NS[std]
     m, ns = f"{pre}{nummer}", f"http://www.istandaarden.nl/{std}/3_2/{pre}{nummer}/schema"
     body = body.replace("<m:", f"<{m}:").replace("</m:", f"</{m}:").replace("<b:", f"<{std}:").replace("</b:", f"</{std}:")
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <{m}:Bericht xmlns:{std}="http://www.istandaarden.nl/{std}/3_2/basisschema/schema" xmlns:{m}="{ns}">
 <{m}:Header><{m}:BerichtCode>{codes[nummer]}</{m}:BerichtCode><{m}:BerichtVersie>3</{m}:BerichtVersie>
 <{m}:BerichtSubversie>2</{m}:BerichtSubversie><{m}:Afzender>{afzender}</{m}:Afzender><{m}:Ontvanger>{GEMEENTE}</{m}:Ontvanger>
@@ -140,6 +145,15 @@ def bericht(std: str, nummer: str, ident: str, dag: date, body: str, afzender: s
 <{std}:BerichtXsdVersie>{versie}</{std}:BerichtXsdVersie></{m}:XsdVersie></{m}:Header>
 {body}
 </{m}:Bericht>""".encode()
+    v = validate(xml, _registry())
+    assert v.geldig, v.fouten  # the test's own input is a correct message
+    return xml
+
+
+@functools.cache
+def _registry():
+    from simulator.schemas import SchemaRegistry
+    return SchemaRegistry.load()
 
 
 def vot(registry, std: str = "ijw", afzender: str = AGB, seed: int = 7, ref: str | None = None) -> bytes:
@@ -159,7 +173,8 @@ def vow(std: str, ident: str, dag: date, bsn: str, ref: str, nummer: str, gewens
 <m:GewensteIngangsdatum>{gewenst}</m:GewensteIngangsdatum>
 <m:Omvang><b:Volume>8</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>2</b:Frequentie></m:Omvang>
 </m:TeWijzigenProduct></m:TeWijzigenProducten>
-<m:NieuweProducten><m:NieuwProduct><m:Product><b:Categorie>45</b:Categorie><b:Code>45A02</b:Code></m:Product>
+<m:NieuweProducten><m:NieuwProduct><m:Product>{"<b:Categorie>45</b:Categorie><b:Code>45A02</b:Code>" if std == "ijw"
+                                              else "<b:Categorie>02</b:Categorie><b:Code>02A01</b:Code>"}</m:Product>
 <m:GewensteIngangsdatum>{gewenst}</m:GewensteIngangsdatum>
 <m:Omvang><b:Volume>2</b:Volume><b:Eenheid>04</b:Eenheid><b:Frequentie>2</b:Frequentie></m:Omvang>
 </m:NieuwProduct></m:NieuweProducten></m:Verzoek></m:Client>""")
@@ -375,6 +390,21 @@ def test_hostile_input_is_refused_and_the_service_goes_on(sut, registry):
     assert sut.call("GET", "/ketensim/v1/runs/te/veel/paden")[0] == 404
     assert sut.dag("vijandig", dag) == []
     assert sut.call("GET", "/ketensim/v1/info")[0] == 200
+
+
+def test_an_unprocessable_message_is_set_aside_and_the_day_goes_on(start_sut, tmp_path, registry):
+    s = start_sut("--schemas", str(tmp_path / "geen-schemas"))  # no XSDs: no validation on receipt
+    s.start_run("gif")
+    dag = date(2026, 1, 21)
+    kapot = vot(registry).replace(b"<jw315:ToewijzingIngangsdatum>", b"<jw315:Onbekend>").replace(
+        b"</jw315:ToewijzingIngangsdatum>", b"</jw315:Onbekend>")
+    assert s.lever("gif", dag, kapot) == 202
+    assert s.lever("gif", dag, vot(registry, ref="GOED")) == 202
+    per_dag = s.dagen("gif", dag, 2)
+    assert soorten(per_dag) == {dag: ["jw316", "jw316"], KALENDER.volgende_werkdag(dag): ["jw301"]}
+    t301, = gelezen(registry, per_dag[KALENDER.volgende_werkdag(dag)])
+    assert t301.client.producten[0].referentie_aanbieder.startswith("GOED")
+    assert "overgeslagen" in s.stop()
 
 
 def test_state_survives_a_restart_and_runs_are_separate(start_sut, tmp_path, registry):

@@ -103,6 +103,9 @@ class Backoffice:
         aan = b.tekst("Header", "Afzender" if retour else "Ontvanger")
         if aan != code:
             raise BerichtFout(f"{b.type} is niet gericht aan gemeente {code}")
+        fout = self.schemas.controleer(xml)
+        if fout:
+            raise BerichtFout(f"{b.type} valideert niet tegen zijn XSD: {fout}")
         self.db.bewaar_inbox(run, datum, xml, b.type)
 
     def toegang(self, run: str, datum: date, gegevens: dict) -> None:
@@ -125,14 +128,23 @@ class Backoffice:
         """Werkdag ``dag``: take in what arrived, then do all work planned up to today."""
         inst = self._instellingen(run)
         for rij, datum, gegevens in self.db.onverwerkt_toegang(run, dag):
-            self._toegang_besluit(run, inst, datum, gegevens)
-            self.db.verwerkt("toegang", rij)
+            self._los(run, "toegang", rij, self._toegang_besluit, run, inst, datum, gegevens)
         for rij, datum, xml in self.db.onverwerkt_inbox(run, dag):
-            self._binnen(run, rij, datum, xml)
-            self.db.verwerkt("inbox", rij)
+            self._los(run, "inbox", rij, self._binnen, run, rij, datum, xml)
         for rij, soort, gegevens in self.db.taken_tot(run, dag):
-            getattr(self, f"_taak_{soort}")(run, inst, dag, gegevens)
-            self.db.verwerkt("taken", rij)
+            self._los(run, "taken", rij, getattr(self, f"_taak_{soort}"), run, inst, dag, gegevens)
+
+    def _los(self, run: str, tabel: str, rij: int, werk, *args) -> None:
+        """One piece of work on its own: if it fails, its half-done changes are undone, it is logged
+        and set aside, and the rest of the day goes on (one bad message never blocks a day)."""
+        self.db.db.execute("SAVEPOINT werk")
+        try:
+            werk(*args)
+        except Exception as exc:  # noqa: BLE001 — logged for the operator, the day continues
+            self.db.db.execute("ROLLBACK TO werk")
+            xb.meld(f"[{run}] {tabel} {rij} overgeslagen: {type(exc).__name__}: {exc}")
+        self.db.db.execute("RELEASE werk")
+        self.db.verwerkt(tabel, rij)
 
     # =========================================================================================
     # intake: plan the work of each message
