@@ -50,6 +50,7 @@ class Sut:
         assert regel.startswith("listening on http://127.0.0.1:"), regel + self.proc.stderr.read()
         self.url = regel.split()[-1]
         self.token: str | None = None
+        self.log = ""
 
     def call(self, methode: str, pad: str, body: object = None, ctype: str = "application/json",
              token: str | None = None) -> tuple[int, dict | None]:
