@@ -346,16 +346,34 @@ def test_317_is_answered_as_a_whole_and_never_retroactively(sut, registry):
     assert [b.nummer for b in alles] == ["318", "319"] and alles[1].antwoord.reden_afwijzing == "4"
 
 
-def test_305_and_307_get_306_and_308_the_same_day(sut, registry):
-    sut.start_run("regie")
-    dag = date(2026, 3, 10)
-    for t in ("JW305", "JW307"):
-        b = genereer(t, 3, registry)
-        b = replace(b, header=replace(b.header, afzender=AGB, ontvanger=GEMEENTE))
-        assert sut.lever("regie", dag, render(b, registry)) == 202
+def regie(nummer: str, ident: str, dag: date, producten: list[tuple[str, str, str]]) -> bytes:
+    """A 305 (nummer "305") or 307 for the toegang client: (toewijzingnummer, begindatum, status) per product."""
+    soort = "StartProduct" if nummer == "305" else "StopProduct"
+    stop = "<m:RedenBeeindiging>35</m:RedenBeeindiging><m:Einddatum>2026-03-31</m:Einddatum>" if nummer == "307" else ""
+    regels = "".join(f"""<m:{soort}><m:ToewijzingNummer>{nr}</m:ToewijzingNummer>
+<m:Product><b:Categorie>45</b:Categorie><b:Code>45A01</b:Code></m:Product><m:Begindatum>{begin}</m:Begindatum>
+{stop}<m:StatusAanlevering>{status}</m:StatusAanlevering></m:{soort}>""" for nr, begin, status in producten)
+    return bericht("ijw", nummer, ident, dag, f"""<m:Client><m:Bsn>{TOEGANG_BSN}</m:Bsn>
+<m:Geboortedatum><b:Datum>2012-03-28</b:Datum></m:Geboortedatum><m:Geslacht>1</m:Geslacht>
+<m:Naam><b:Geslachtsnaam><b:Achternaam>Heerkens</b:Achternaam></b:Geslachtsnaam></m:Naam>
+<m:{soort}en>{regels}</m:{soort}en></m:Client>""")
+
+
+def test_305_and_307_get_306_and_308_the_same_day_with_codes_for_broken_rules(sut, registry):
+    t301, dag = _toewijzing(sut, registry, "regie", date(2026, 3, 2))
+    nr = t301.client.producten[0].toewijzingnummer
+    sut.lever("regie", dag, regie("305", "S1", dag, [(nr, "2026-03-02", "1")]))
+    sut.lever("regie", dag, regie("305", "S2", dag, [(nr, "2026-03-03", "1"), ("12345", "2026-03-03", "1")]))
+    sut.lever("regie", dag, regie("307", "E1", dag, [(nr, "2026-03-01", "1")]))
+    sut.lever("regie", dag, regie("307", "E2", dag, [(nr, "2026-03-02", "1")]))
     retours = gelezen(registry, sut.dag("regie", dag))
-    assert [b.nummer for b in retours] == ["306", "308"]
-    assert all(b.retour.dagtekening == dag and not b.retour.retourcodes for b in retours)
+    assert [b.nummer for b in retours] == ["306", "306", "308", "308"]
+    assert all(b.retour.dagtekening == dag for b in retours)
+    goed, dubbel, zonder_start, stop = retours
+    assert not goed.retour.retourcodes and goed.client is None and not stop.retour.retourcodes
+    assert [p.retourcodes for p in dubbel.client.producten] == [("9326",), ("9019",)]  # TR326, TR019
+    assert dubbel.retour.retourcodes == ("0200",) and dubbel.client.retourcodes == ("0200",)
+    assert [p.retourcodes for p in zonder_start.client.producten] == [("9069",)]  # no start with that Begindatum
 
 
 def test_323_gets_a_325_with_whole_lines_and_correct_totals(sut, registry):
@@ -461,7 +479,7 @@ def test_each_fault_changes_exactly_what_it_names(start_sut, registry, fault):
 # =============================================================================================
 # end to end: ketensim run --sut gemeente:CODE=URL, then ketensim check
 # =============================================================================================
-SUT_GEMEENTE = "0200"  # Apeldoorn: the largest gemeente of the profile, most of the clients
+SUT_GEMEENTE = "0200"  # Apeldoorn
 
 
 def ketensim(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
@@ -481,9 +499,12 @@ e2e = pytest.mark.skipif(not HEEFT_SUT, reason="`ketensim run --sut` (issue 5, h
 
 
 def profiel_met(tmp_path: Path, gebeurtenissen: dict[str, float]) -> Path:
-    """A copy of the shipped profile with some special events made likelier (data, not code)."""
+    """A copy of the shipped profile (data, not code) with some special events made likelier and
+    nearly all clients living in the SUT's gemeente (the others get 100 inwoners)."""
     import re
     tekst = (ROOT / "scenarios" / "profiles" / "mijov-2024.toml").read_text(encoding="utf-8")
+    tekst, n = re.subn(rf'(?m)^("0(?!{SUT_GEMEENTE[1:]})\d{{3}}" = {{.*inwoners = )\d+', r"\g<1>100", tekst)
+    assert n >= 5
     for naam, kans in gebeurtenissen.items():
         tekst, n = re.subn(rf"(?m)^{naam}\s*=\s*[0-9.]+", f"{naam} = {kans}", tekst)
         assert n == 1, naam
@@ -496,7 +517,7 @@ def afwijkingen(tmp_path: Path, sut: Sut, scenario: str, gebeurtenissen: dict[st
     """Run the route mix against the SUT over HTTP, check the ledger; the rules with deviations."""
     profiel = profiel_met(tmp_path, gebeurtenissen)
     uit = tmp_path / "run"
-    r = ketensim("run", "--sut", f"gemeente:{SUT_GEMEENTE}={sut.url}", "--scenario", scenario, "--clients", "40",
+    r = ketensim("run", "--sut", f"gemeente:{SUT_GEMEENTE}={sut.url}", "--scenario", scenario, "--clients", "30",
                  "--days", "120", "--seed", str(seed), "--profile", str(profiel), "--out", str(uit))
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     ledger = [json.loads(regel) for regel in (uit / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]

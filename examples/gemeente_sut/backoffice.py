@@ -7,7 +7,8 @@ Per run (one municipality, code ``code``), following Annex 4 (Zorgregio MIJOV):
   315 for a client with a GI's bepaling jeugdhulp (§4, §11);
 * 317 → 318 the same day; the next werkdag one 301 for the whole request, never with an
   ingangsdatum before the 301 itself (§8.1), or a 319; a WMO317 is rejected (§8.1);
-* 305 → 306, 307 → 308 the same day; 302 and 320 are stored;
+* 305 → 306, 307 → 308 the same day, with the retourcode of each product that breaks TR019
+  (no such toewijzing), TR326 (already started) or TR069 (stop without that start); 302/320 stored;
 * 323 → 325 the next werkdag: every line approved or rejected as a whole (§7.1);
 * a decision of its own toegang → a 301 the next werkdag (Bijlage 1.1).
 
@@ -43,8 +44,9 @@ AFGEWEZEN, GEEN_CONTRACT, PAST_NIET, ZORGINHOUDELIJK = "1", "3", "4", "7"  # Ver
 GEEN_OPMERKING, VOLLEDIG_TOEGEWEZEN = "0200", "8001"
 UUR, MINUUT = "04", "01"
 WIJZIGING_VERLENGING, WIJZIGING_VERKORTING, WIJZIGING_AANBIEDER = "04", "05", "12"
-#: retourcodes of the rules this gemeente applies to a declared line (WJ001)
-CODE = {"TR338": "9338", "TR339": "9339", "TR340": "9340", "TR341": "9341", "TR307": "9307", "TR308": "9308",
+#: retourcodes of the rules this gemeente applies to a start, stop or declared line (WJ001)
+EERSTE, VERWIJDEREN = "1", "3"  # StatusAanlevering
+CODE = {"TR019": "9019", "TR326": "9326", "TR069": "9069", "TR338": "9338", "TR339": "9339", "TR340": "9340", "TR341": "9341", "TR307": "9307", "TR308": "9308",
         "TR314": "8021", "TR323": "8017"}
 
 
@@ -157,12 +159,13 @@ class Backoffice:
             if set(codes) - {GEEN_OPMERKING}:
                 xb.meld(f"[{run}] {b.type} met retourcodes {sorted(set(codes))}")
             return
+        codes = self._regie(run, b) if b.nummer in ("305", "307") else {}
         if b.nummer == "305" and "geen_306" in self.fouten:
             pass
         elif b.nummer == "315" and "laat_316" in self.fouten:
             self.db.plan(run, kalender.plus_werkdagen(ontvangen, 5), "retour", {"inbox": rij})
         elif b.nummer in xb.RETOUR:
-            self.db.plan(run, ontvangen, "retour", {"inbox": rij})
+            self.db.plan(run, ontvangen, "retour", {"inbox": rij, "codes": codes})
         if b.nummer == "315":
             besluit = kalender.plus_werkdagen(ontvangen, 8) if "laat_besluit" in self.fouten else later
             self.db.plan(run, besluit, "besluit_315", {"inbox": rij})
@@ -171,6 +174,43 @@ class Backoffice:
         elif b.nummer == "323":
             dag = kalender.plus_werkdagen(ontvangen, 14) if "laat_325" in self.fouten else later
             self.db.plan(run, dag, "antwoord_323", {"inbox": rij})
+
+    def _regie(self, run: str, b: Ontvangen) -> dict[str, str]:
+        """Start (305) and stop (307) per product: index → retourcode of the rule it breaks.
+
+        TR019 the product belongs to a toewijzing of this client and aanbieder; TR326 no second first
+        start while one is current; TR069 a stop ends the current start (same Begindatum).
+        Verwijderen (StatusAanlevering 3) withdraws the last start or stop with that Begindatum."""
+        agb, client = b.tekst("Header", "Afzender"), kind(b.root, "Client")
+        bsn = tekst(client, "Bsn")
+        codes: dict[str, str] = {}
+        soort = "StartProduct" if b.nummer == "305" else "StopProduct"
+        for i, p in enumerate(kinderen(kind(client, soort + "en"), soort)):
+            tw = self.db.toewijzing(run, tekst(p, "ToewijzingNummer") or "")
+            if tw is None or tw["agb"] != agb or (b.nummer == "305" and tw["bsn"] != bsn):
+                codes[str(i)] = CODE["TR019"]
+                continue
+            begin, status = tekst(p, "Begindatum"), tekst(p, "StatusAanlevering")
+            start, stops = tw.get("start"), tw.setdefault("stops", [])
+            if b.nummer == "305" and status == VERWIJDEREN:
+                tw["start"] = None if start == begin else start
+            elif b.nummer == "305" and status == EERSTE:
+                if start is not None:
+                    codes[str(i)] = CODE["TR326"]
+                else:
+                    tw["start"] = begin
+            elif b.nummer == "307" and status == VERWIJDEREN:
+                if begin in stops:
+                    stops.remove(begin)
+                    tw["start"] = begin
+            elif b.nummer == "307":
+                if start != begin:
+                    codes[str(i)] = CODE["TR069"]
+                else:
+                    stops.append(begin)
+                    tw["start"] = None
+            self.db.bewaar_toewijzing(run, tw)
+        return codes
 
     def _toegang_besluit(self, run: str, inst: dict, datum: date, g: dict) -> None:
         c = g["client"]
@@ -193,7 +233,7 @@ class Backoffice:
     # =========================================================================================
     def _taak_retour(self, run: str, inst: dict, dag: date, g: dict) -> None:
         heen = self._inbox_bericht(run, g["inbox"])
-        self._verstuur(run, dag, xb.retour(heen, self._identificatie(run, inst), dag))
+        self._verstuur(run, dag, xb.retour(heen, self._identificatie(run, inst), dag, g.get("codes")))
 
     def _taak_toewijzen(self, run: str, inst: dict, dag: date, g: dict) -> None:
         std = "ijw" if str(g["standaard"]).lower() in ("ijw", "jeugd") else "iwmo"

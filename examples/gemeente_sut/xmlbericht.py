@@ -171,8 +171,10 @@ class Bouw:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def retour(heen: Ontvangen, ident: str, dagtekening: date) -> bytes:
-    """IV028 retour (306/308/316/318) of a fully accepted heenbericht: its header, no retourcodes."""
+def retour(heen: Ontvangen, ident: str, dagtekening: date, codes: dict[str, str] | None = None) -> bytes:
+    """IV028 retour (306/308/316/318): the heenbericht's header; nothing rejected → no retourcodes.
+    ``codes`` (index of a Start/StopProduct → retourcode) rejects products: then the whole client
+    comes back, every berichtklasse with its retourcode (0200 "geen opmerking" where none)."""
     b = Bouw(heen.std, RETOUR[heen.nummer])
     h = b.header(heen.tekst("Header", "Afzender") or "", heen.tekst("Header", "Ontvanger") or "",
                  heen.tekst("Header", "BerichtIdentificatie", "Identificatie") or "",
@@ -185,6 +187,13 @@ def retour(heen: Ontvangen, ident: str, dagtekening: date) -> bytes:
     b.el(h, "IdentificatieRetour", ident)
     b.el(h, "DagtekeningRetour", dagtekening)
     b.xsd_versie(h, "XsdVersieRetour")
+    if codes:
+        b.retourcodes(h, "0200")
+        client = b.kopie(b.root, kind(heen.root, "Client"))
+        soort = "StartProduct" if heen.nummer == "305" else "StopProduct"
+        for i, p in enumerate(kinderen(kind(client, soort + "en"), soort)):
+            b.retourcodes(p, codes.get(str(i), "0200"))
+        b.retourcodes(client, "0200")
     return b.bytes()
 
 
