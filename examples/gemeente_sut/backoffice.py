@@ -44,10 +44,10 @@ AFGEWEZEN, GEEN_CONTRACT, PAST_NIET, ZORGINHOUDELIJK = "1", "3", "4", "7"  # Ver
 GEEN_OPMERKING, VOLLEDIG_TOEGEWEZEN = "0200", "8001"
 UUR, MINUUT = "04", "01"
 WIJZIGING_VERLENGING, WIJZIGING_VERKORTING, WIJZIGING_AANBIEDER = "04", "05", "12"
-#: retourcodes of the rules this gemeente applies to a start, stop or declared line (WJ001)
 EERSTE, VERWIJDEREN = "1", "3"  # StatusAanlevering
-CODE = {"TR019": "9019", "TR326": "9326", "TR069": "9069", "TR338": "9338", "TR339": "9339", "TR340": "9340", "TR341": "9341", "TR307": "9307", "TR308": "9308",
-        "TR314": "8021", "TR323": "8017"}
+#: retourcodes of the rules this gemeente applies to a start, stop or declared line (WJ001)
+CODE = {"TR019": "9019", "TR326": "9326", "TR069": "9069", "TR338": "9338", "TR339": "9339", "TR340": "9340",
+        "TR341": "9341", "TR307": "9307", "TR308": "9308", "TR314": "8021", "TR323": "8017"}
 
 
 class RunOnbekend(Exception):
