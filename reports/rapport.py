@@ -90,12 +90,14 @@ def _sleutel(ref: str | None) -> tuple[str, str, str] | None:
     return (m["type"], m["afzender"], m["id"]) if m else None
 
 
-def per_bericht(u: Uitslag) -> dict[tuple[str, str, str], list[Oordeel]]:
-    """Findings grouped by the message they are about (first message reference that names one)."""
-    uit: dict[tuple[str, str, str], list[Oordeel]] = defaultdict(list)
+def per_bericht(u: Uitslag) -> dict[tuple[str, str, str, str], list[Oordeel]]:
+    """Findings grouped by (scenario, type, afzender, identificatie) of the message they are about
+    (``betreft``, else the first reference that names a message).  The scenario is part of the key
+    because shards of a merged result number their messages independently."""
+    uit: dict[tuple[str, str, str, str], list[Oordeel]] = defaultdict(list)
     for o in u.oordelen:
         sleutel = _sleutel(o.bericht) or next((k for k in map(_sleutel, o.berichten) if k), None)
-        uit[sleutel or ZONDER_BERICHT].append(o)
+        uit[(o.scenario or "",) + (sleutel or ZONDER_BERICHT)].append(o)
     return uit
 
 
@@ -118,17 +120,23 @@ def rapport_element(u: Uitslag) -> etree._Element:
         run.set("ledger_sha256", str(u.run["ledger"].get("sha256", "")))
     groepen = per_bericht(u)
     resultaten = {k: resultaat(u, v) for k, v in groepen.items()}
-    etree.SubElement(root, E("Samenvatting"), berichten=str(u.berichten), metBevindingen=str(len(set(groepen) - {ZONDER_BERICHT})),
+    etree.SubElement(root, E("Samenvatting"), berichten=str(u.berichten), metBevindingen=str(sum(k[1:] != ZONDER_BERICHT for k in groepen)),
                      afgekeurd=str(sum(r == "afgekeurd" for r in resultaten.values())),
                      meldingen=str(sum(len(v) for v in groepen.values())),
                      ongeldigXsd=str(u.ongeldig))
-    for (berichttype, afzender, ident), oordelen in sorted(groepen.items(), key=lambda kv: (kv[1][0].datum, kv[0])):
-        if (berichttype, afzender, ident) == ZONDER_BERICHT:
-            b = etree.SubElement(root, E("ZonderBericht"), resultaat=resultaten[ZONDER_BERICHT])
+    volgorde = sorted(groepen.items(), key=lambda kv: (kv[0][1:] == ZONDER_BERICHT, kv[1][0].datum, kv[0]))
+    zonder = None
+    for sleutel, oordelen in volgorde:
+        scenario, berichttype, afzender, ident = sleutel
+        if sleutel[1:] == ZONDER_BERICHT:
+            zonder = zonder if zonder is not None else etree.SubElement(root, E("ZonderBericht"))
+            b = zonder
+            b.set("resultaat", _slechtste(b.get("resultaat"), resultaten[sleutel]))
         else:
             b = etree.SubElement(root, E("Bericht"), berichttype=berichttype, afzender=afzender, identificatie=ident,
-                                 datum=min(o.datum for o in oordelen).isoformat(),
-                                 resultaat=resultaten[(berichttype, afzender, ident)])
+                                 datum=min(o.datum for o in oordelen).isoformat(), resultaat=resultaten[sleutel])
+            if scenario:
+                b.set("scenario", scenario)
         bsn = next((o.bsn for o in oordelen if o.bsn), None)
         if bsn and b.tag == E("Bericht"):
             b.set("bsn", bsn)
@@ -144,12 +152,12 @@ def rapport_element(u: Uitslag) -> etree._Element:
                 m.set("actor", o.actor)
             if o.scenario:
                 m.set("scenario", o.scenario)
-            if (berichttype, afzender, ident) == ZONDER_BERICHT:
+            if sleutel[1:] == ZONDER_BERICHT:
                 m.set("datum", o.datum.isoformat())
                 for k in ("bsn", "traject", "route"):
                     if getattr(o, k):
                         m.set(k, getattr(o, k))
-            pad = element_van(o) if (berichttype, afzender, ident) != ZONDER_BERICHT else None
+            pad = element_van(o) if sleutel[1:] != ZONDER_BERICHT else None
             if pad:
                 etree.SubElement(m, E("Element")).text = pad
             if r is not None:
@@ -159,9 +167,14 @@ def rapport_element(u: Uitslag) -> etree._Element:
             etree.SubElement(m, E("Waargenomen")).text = o.waargenomen
             etree.SubElement(m, E("Details")).text = f"verwacht {o.verwacht}; waargenomen {o.waargenomen}"
             for ref in o.berichten:
-                if _sleutel(ref) != (berichttype, afzender, ident):
+                if _sleutel(ref) != sleutel[1:]:
                     etree.SubElement(m, E("GerelateerdBericht")).text = ref
     return root
+
+
+def _slechtste(a: str | None, b: str) -> str:
+    rang = ["niet-beoordeeld", "opmerkingen", "afgekeurd"]
+    return b if a is None else max(a, b, key=rang.index)
 
 
 def schrijf_rapport(u: Uitslag, pad: Path) -> Path:

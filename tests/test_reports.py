@@ -18,7 +18,7 @@ from lxml import etree
 from reports.controleer import controleer
 from reports.invoer import open_invoer
 from reports.junit import gevallen
-from reports.rapport import NS
+from reports.rapport import NS, rapport_element
 from reports.uitslag import FAIL, GEEN_ROUTE, Uitslag, voeg_samen
 from scenarios.run import RunInstellingen, voer_uit
 from simulator import cli
@@ -131,6 +131,13 @@ def test_merging_keeps_each_scenario_and_adds_the_counts(fout_run, schone_run, t
     assert [s.scenario for s in terug.scenarios()] == ["mix[seed1]", "mix[seed2]"]
     assert d["scenarios"][1]["regels"]["TERMIJN.retour_302"]["verdict"] != FAIL
     assert d["scenarios"][0]["regels"]["TERMIJN.retour_302"]["verdict"] == FAIL
+    # the validation report keeps messages of different shards apart (each shard numbers its own)
+    rapport = rapport_element(samen)
+    xsd = etree.XMLSchema(_xml(PROJECT / "docs" / "validatierapport.xsd"))
+    assert xsd.validate(rapport), xsd.error_log
+    berichten = rapport.findall(f"{{{NS}}}Bericht")
+    assert berichten and {b.get("scenario") for b in berichten} <= {"mix[seed1]", "mix[seed2]"}
+    assert all(b.get("scenario") for b in berichten)
 
 
 # -- JUnit XML ----------------------------------------------------------------------------------
