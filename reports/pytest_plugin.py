@@ -250,18 +250,21 @@ class RegelItem(pytest.Item):
 
     def runtest(self) -> None:
         from reports.junit import afwijkingen_tekst, reden_onbeslist
-        from reports.uitslag import FAIL, NVT, ONBESLIST
+        from reports.uitslag import NVT, ONBESLIST
 
         u = shard_uitslag(self.parent.shard, self.config)
         if isinstance(u, Exception):
             raise u
         afw = [o for o in u.afwijkingen if o.regel == self.regel]
         r = u.regels.get(self.regel)
+        if r is not None:
+            self.user_properties.append(("bron", r.bron))
+        self.user_properties.append(("tellingen", str(dict(u.tellingen.get(self.regel, {})))))
         if afw and (r is None or r.ernst == "fout"):
             raise KetensimAfwijking(afwijkingen_tekst(u, afw))
         if afw:
             warnings.warn(f"{self.regel} (severity {r.ernst}): " + afwijkingen_tekst(u, afw, 5), UserWarning)
-        if u.verdict(self.regel) in (ONBESLIST, NVT) and u.verdict(self.regel) != FAIL:
+        if u.verdict(self.regel) in (ONBESLIST, NVT):
             pytest.skip(reden_onbeslist(u.oordelen_van(self.regel)))
 
     def repr_failure(self, excinfo, style=None):
