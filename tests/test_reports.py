@@ -234,6 +234,9 @@ def test_report_says_clearly_what_is_wrong_with_its_input(tmp_path):
     assert code == 2 and "cannot read a result file" in err
     code, _, err = _cli("report", str(tmp_path / "nergens"), "--format", "json")
     assert code == 2 and "nergens" in err
+    (tmp_path / "half.json").write_text('{"ketensim_uitslag": 1, "regels": []}')
+    code, _, err = _cli("report", str(tmp_path / "half.json"), "--format", "rapport")
+    assert code == 2 and "damaged result file" in err
 
 
 def test_report_html_is_rendered_or_said_to_be_unavailable(fout_run, tmp_path):
