@@ -39,7 +39,9 @@ WACHT_SECONDEN = 3600
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("ketensim", "ketensim conformance suite (simulate, check, one test per rule)")
     g.addoption("--ketensim-profile", metavar="NAME|FILE.toml", help="protocol profile; turns the suite on")
-    g.addoption("--ketensim-sut", metavar="SPEC", help="system under test taking part in the runs (see docs/reports.md)")
+    g.addoption("--ketensim-sut", metavar="SPEC", action="append",
+                help="system under test taking part in the runs, as `ketensim run --sut SPEC` takes it "
+                     "(e.g. gemeente:0301=http://localhost:8080); repeatable")
     g.addoption("--ketensim-clients", type=int, default=200, metavar="N", help="client trajectories per scenario (200)")
     g.addoption("--ketensim-days", type=int, default=365, metavar="D", help="calendar days to simulate (365)")
     g.addoption("--ketensim-seed", type=int, default=1, metavar="S", help="seed of the first shard (1)")
@@ -77,8 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
         laad_profiel(config.getoption(OPTIE))
     except ProfielFout as exc:
         raise pytest.UsageError(f"--ketensim-profile: {exc}") from None
-    if config.getoption("ketensim_sut") and "sut" not in _run_velden():
-        raise pytest.UsageError("--ketensim-sut: this ketensim version cannot run a system under test yet")
+    if config.getoption("ketensim_sut") and not cli_kent_sut():
+        raise pytest.UsageError("--ketensim-sut: this ketensim version cannot run a system under test yet "
+                                "(`ketensim run` has no --sut)")
+    if config.getoption("ketensim_sut") and config.getoption("ketensim_faults"):
+        raise pytest.UsageError("--ketensim-faults cannot be combined with --ketensim-sut")
     if config.getoption("ketensim_clients") < 1 or config.getoption("ketensim_days") < 1:
         raise pytest.UsageError("--ketensim-clients and --ketensim-days must be at least 1")
     if not _is_worker(config):  # the controller (or the only process): start from an empty result folder
@@ -149,7 +154,7 @@ def shards(config: pytest.Config, gemeenten: list[str]) -> list[Shard]:
     seed, n, dagen = (config.getoption(x) for x in ("ketensim_seed", "ketensim_clients", "ketensim_days"))
     uit = []
     for scenario in [s.strip() for s in config.getoption("ketensim_scenario").split(",") if s.strip()]:
-        if k > 1 and "gemeenten" in _run_velden() and len(gemeenten) >= k:
+        if k > 1 and "gemeenten" in _run_velden() and len(gemeenten) >= k and not config.getoption("ketensim_sut"):
             groepen = [tuple(gemeenten[i::k]) for i in range(k)]
             uit += [Shard(scenario, seed, n, dagen, i, k, g) for i, g in enumerate(groepen)]
         else:
@@ -170,16 +175,16 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
     extra = {}
     if shard.gemeenten:
         extra["gemeenten"] = shard.gemeenten
-    if config.getoption("ketensim_sut"):
-        extra["sut"] = config.getoption("ketensim_sut")
     fouten = frozenset(f.strip() for f in config.getoption("ketensim_faults").split(",") if f.strip())
     if fouten:
         extra["fouten"] = fouten
     profiel = laad_profiel(config.getoption(OPTIE))
     schemas = config.getoption("ketensim_schemas")
-    inst = RunInstellingen(uit=map_, scenario=shard.scenario, clients=shard.clients, dagen=shard.dagen,
-                           seed=shard.seed, profiel=profiel, schemas=schemas, **extra)
-    voer_uit(inst)
+    if config.getoption("ketensim_sut"):
+        _run_met_sut(shard, config, map_)
+    else:
+        voer_uit(RunInstellingen(uit=map_, scenario=shard.scenario, clients=shard.clients, dagen=shard.dagen,
+                                 seed=shard.seed, profiel=profiel, schemas=schemas, **extra))
     registry = SchemaRegistry.load(schemas)
     u = controleer(open_invoer(map_, registry), profiel, registry)
     u.run["label"] = shard.label
@@ -188,6 +193,38 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
     u.schrijf(tijdelijk)
     os.replace(tijdelijk, map_ / "uitslag.json")  # readers never see a half-written result
     return u
+
+
+def cli_kent_sut() -> bool:
+    """Whether ``ketensim run`` takes ``--sut`` in this version."""
+    from simulator.cli import build_parser
+
+    for actie in build_parser()._subparsers._group_actions:  # noqa: SLF001  (argparse has no public way)
+        run = getattr(actie, "choices", {}).get("run")
+        if run is not None:
+            return "--sut" in run._option_string_actions  # noqa: SLF001
+    return False
+
+
+def _run_met_sut(shard: Shard, config: pytest.Config, map_: Path) -> None:
+    """A run with a system under test goes through ``ketensim run --sut``, exactly as on the command
+    line (the SUT adapters parse their own SPEC)."""
+    import contextlib
+    import io
+
+    from simulator.cli import main
+
+    args = ["run", "--out", str(map_), "--scenario", shard.scenario, "--clients", str(shard.clients),
+            "--days", str(shard.dagen), "--seed", str(shard.seed), "--profile", str(config.getoption(OPTIE))]
+    for spec in config.getoption("ketensim_sut"):
+        args += ["--sut", spec]
+    if config.getoption("ketensim_schemas"):
+        args += ["--schemas", config.getoption("ketensim_schemas")]
+    fout = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(fout):
+        code = main(args)
+    if code != 0:
+        raise RuntimeError(f"ketensim {' '.join(args)} exited with status {code}: {fout.getvalue().strip()[-2000:]}")
 
 
 def _bestandsnaam(label: str) -> str:

@@ -64,3 +64,14 @@ def test_the_plugin_does_nothing_without_its_option(tmp_path):
 def test_a_wrong_profile_is_a_usage_error(tmp_path):
     r = _pytest(tmp_path, "--ketensim-profile", "bestaat-niet")
     assert r.returncode == 4 and "--ketensim-profile" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_sut_option_follows_what_ketensim_run_supports(tmp_path):
+    from reports.pytest_plugin import cli_kent_sut
+
+    r = _pytest(tmp_path, "--ketensim-profile", "mijov-2024", "--ketensim-sut", "gemeente:0301=http://127.0.0.1:9",
+                "--collect-only", "-q")
+    if cli_kent_sut():
+        assert r.returncode == 0 and "mix[seed1]::TERMIJN.retour_302" in r.stdout, r.stderr
+    else:
+        assert r.returncode == 4 and "cannot run a system under test yet" in r.stderr
