@@ -104,7 +104,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         geschreven = schrijf(u, ledger, args.format, uit, Path(args.input))
     except OSError as exc:
-        print(f"ketensim report: cannot write {uit}: {exc}", file=sys.stderr)
+        print(f"ketensim report: cannot write {uit or args.format}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as exc:
+        print(f"ketensim report: the {args.format} report is not available: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if geschreven is not None:
         print(f"{args.format} report: {geschreven}", file=sys.stderr)
