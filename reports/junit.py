@@ -45,16 +45,20 @@ class Geval:
 
 def gevallen(u: Uitslag) -> list[Geval]:
     """Every test case of a result, in catalogue order per scenario."""
+    index: dict[tuple[str, str, str], list[Oordeel]] = {}
+    for o in u.oordelen:  # one pass, not one per case: a big run has many judgements
+        index.setdefault((o.scenario or u.scenario, o.regel, o.route or GEEN_ROUTE), []).append(o)
     uit = []
     for deel in u.scenarios():
         for regel in u.regels:
             routes = deel.per_route.get(regel, {})
             c = deel.tellingen.get(regel, Counter())
             if not routes or set(routes) == {GEEN_ROUTE}:
-                uit.append(Geval(deel.scenario, regel, None, c, u.oordelen_van(regel, deel.scenario)))
+                alle = [o for (s, r, _), lijst in index.items() if s == deel.scenario and r == regel for o in lijst]
+                uit.append(Geval(deel.scenario, regel, None, c, alle))
                 continue
             for route in sorted(routes):
-                uit.append(Geval(deel.scenario, regel, route, routes[route], u.oordelen_van(regel, deel.scenario, route)))
+                uit.append(Geval(deel.scenario, regel, route, routes[route], index.get((deel.scenario, regel, route), [])))
     return uit
 
 
