@@ -84,6 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
                                 "(`ketensim run` has no --sut)")
     if config.getoption("ketensim_sut") and config.getoption("ketensim_faults"):
         raise pytest.UsageError("--ketensim-faults cannot be combined with --ketensim-sut")
+    from actors.fouten import FOUTEN
+
+    onbekend = sorted(set(_fouten(config)) - set(FOUTEN))
+    if onbekend:
+        raise pytest.UsageError(f"--ketensim-faults: unknown {', '.join(onbekend)}; known: {', '.join(sorted(FOUTEN))}")
     if config.getoption("ketensim_clients") < 1 or config.getoption("ketensim_days") < 1:
         raise pytest.UsageError("--ketensim-clients and --ketensim-days must be at least 1")
     if not _is_worker(config):  # the controller (or the only process): start from an empty result folder
@@ -175,7 +180,7 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
     extra = {}
     if shard.gemeenten:
         extra["gemeenten"] = shard.gemeenten
-    fouten = frozenset(f.strip() for f in config.getoption("ketensim_faults").split(",") if f.strip())
+    fouten = _fouten(config)
     if fouten:
         extra["fouten"] = fouten
     profiel = laad_profiel(config.getoption(OPTIE))
@@ -193,6 +198,10 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
     u.schrijf(tijdelijk)
     os.replace(tijdelijk, map_ / "uitslag.json")  # readers never see a half-written result
     return u
+
+
+def _fouten(config: pytest.Config) -> frozenset[str]:
+    return frozenset(f.strip() for f in (config.getoption("ketensim_faults") or "").split(",") if f.strip())
 
 
 def cli_kent_sut() -> bool:

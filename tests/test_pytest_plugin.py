@@ -61,9 +61,11 @@ def test_the_plugin_does_nothing_without_its_option(tmp_path):
     assert "--ketensim-profile" in _pytest(tmp_path, "--help").stdout
 
 
-def test_a_wrong_profile_is_a_usage_error(tmp_path):
+def test_a_wrong_profile_or_fault_is_a_usage_error(tmp_path):
     r = _pytest(tmp_path, "--ketensim-profile", "bestaat-niet")
     assert r.returncode == 4 and "--ketensim-profile" in r.stderr and "Traceback" not in r.stderr
+    r = _pytest(tmp_path, "--ketensim-profile", "mijov-2024", "--ketensim-faults", "laat_302,bestaat_niet")
+    assert r.returncode == 4 and "unknown bestaat_niet" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_the_sut_option_follows_what_ketensim_run_supports(tmp_path):
