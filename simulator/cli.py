@@ -139,7 +139,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     registry = _registry(args)
     try:
-        invoer = open_invoer(args.input, registry)
+        if getattr(args, "follow", False):
+            from reports.volgen import volg_invoer
+
+            invoer = volg_invoer(args.input, args.timeout)
+        else:
+            invoer = open_invoer(args.input, registry)
         profielnaam = args.profile or invoer.run.get("profiel") or "mijov-2024"
         profiel = laad_profiel(profielnaam)
     except (LedgerFout, ProfielFout) as exc:
@@ -269,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--out", metavar="DIR", help="where to write uitslag.json (default: beside the ledger)")
     p.add_argument("--max", type=int, default=25, metavar="N", help="deviations to print in full (default 25)")
+    p.add_argument("--follow", action="store_true",
+                   help="read the ledger while a run is still writing it; stop at its 'einde' line or after "
+                        "--timeout seconds without new records (reports/volgen.py)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                   help="with --follow: seconds without growth before judging what was read (default 30)")
     _add_schemas(p)
     p.set_defaults(func=cmd_check)
 
