@@ -180,6 +180,8 @@ def lees_ledger(pad: Path, profiel: Profiel | None, registry=None) -> LedgerBeel
     eerste_301: dict[str, date] = {}
     declaraties: dict[tuple[str, str, str], Declaratiecel] = defaultdict(Declaratiecel)
     declaratie_fouten = 0
+    gedeclareerd: set = set()
+    catalogus = _catalogus(registry)
 
     def traject(tid: str) -> TrajectInfo:
         t = trajecten.get(tid)
@@ -226,7 +228,7 @@ def lees_ledger(pad: Path, profiel: Profiel | None, registry=None) -> LedgerBeel
         if profiel is not None:
             _antwoordtijd(rec, nummer, heen, tijden, profiel)
         if nummer == "323" and profiel is not None and registry is not None:
-            if not _declaratie(rec, registry, profiel, eerste_301, declaraties):
+            if not _declaratie(rec, registry, profiel, eerste_301, declaraties, gedeclareerd, catalogus):
                 declaratie_fouten += 1
     for (afz, _), (nummer, _) in heen.items():  # heenberichten never answered
         if nummer in tijden:
@@ -235,6 +237,15 @@ def lees_ledger(pad: Path, profiel: Profiel | None, registry=None) -> LedgerBeel
                         dict(per_toewijzing), dict(sorted(tijden.items())), dict(declaraties), declaratie_fouten)
     beeld._batches = batches
     return beeld
+
+
+def _catalogus(registry):
+    if registry is None:
+        return None
+    from simulator.codelijsten import Codelijsten
+    from simulator.synthetisch import Productcatalogus
+
+    return Productcatalogus(codelijsten=Codelijsten(registry))
 
 
 def _partijen(afzender: str, ontvanger: str) -> tuple[str | None, str | None]:
@@ -268,10 +279,12 @@ def _antwoordtijd(rec: Boeking, nummer: str, heen: dict, tijden: dict[str, Antwo
 
 
 def _declaratie(rec: Boeking, registry, profiel: Profiel, eerste_301: dict[str, date],
-                cellen: dict[tuple[str, str, str], Declaratiecel]) -> bool:
-    """§13.3: every debet prestatie of a 323, declared on time or late (per aanbieder, gemeente and
-    month of delivery).  The deadline runs from the end of the month of delivery, or — for care
-    delivered before the toewijzing (crisis) — from the date of the first 301."""
+                cellen: dict[tuple[str, str, str], Declaratiecel], gezien: set, catalogus) -> bool:
+    """§13.3: every first debet prestatie of a 323, declared on time or late (per aanbieder, gemeente
+    and month of delivery), judged as the checker judges TERMIJN.declaratie_323: the deadline runs
+    from the end of the month of delivery, or — for care delivered before the toewijzing (crisis,
+    sGGZ) — from the date of the first 301.  Credits and corrections (a period declared again) have
+    their own deadlines and are left out."""
     from simulator.reader import LeesFout, lees
 
     if "declaratie_323" not in profiel.termijnen:
@@ -285,16 +298,30 @@ def _declaratie(rec: Boeking, registry, profiel: Profiel, eerste_301: dict[str, 
         return False
     for cl in decl.clienten:
         for p in cl.prestaties:
-            if p.bedrag_cent < 0 or p.referentie.vorig:
-                continue  # credits and corrections have their own deadlines
+            sleutel = (rec.afzender, p.toewijzingnummer, p.periode.begindatum, p.periode.einddatum)
+            if p.bedrag_cent < 0 or p.referentie.vorig or sleutel in gezien:
+                gezien.add(sleutel)
+                continue
+            gezien.add(sleutel)
             einde = p.periode.einddatum
             eerste = eerste_301.get(p.toewijzingnummer)
-            vanaf = eerste if eerste is not None and einde < eerste else einde
-            grens = profiel.deadline("declaratie_323", vanaf)
+            termijn, vanaf = "declaratie_323", einde
+            if eerste is not None and einde < eerste:
+                vanaf = eerste
+                if _is_sggz(catalogus, p.product.code) and "declaratie_sggz" in profiel.termijnen:
+                    termijn = "declaratie_sggz"
+            grens = profiel.deadline(termijn, vanaf)
             cel = cellen[(rec.afzender, rec.ontvanger, f"{p.periode.begindatum:%Y-%m}")]
             cel.prestaties += 1
             cel.te_laat += rec.datum > grens
     return True
+
+
+def _is_sggz(catalogus, code: str | None) -> bool:
+    try:
+        return catalogus is not None and bool(code) and any(t.startswith("sggz") for t in catalogus.per_code(code).tags)
+    except KeyError:
+        return False
 
 
 def haal_xml(beeld: LedgerBeeld, refs: list[str], budget: int) -> None:

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import lxml.html
@@ -113,6 +114,31 @@ def test_deadline_charts_and_the_132_view_are_present(run):
     tabel = doc.xpath("//section[@id='monitoring']//table")
     assert tabel and len(tabel[0].xpath(".//tbody/tr")) >= 2
     assert all(re.fullmatch(r"\d{4}-\d{2}", th.text_content()) for th in tabel[0].xpath(".//thead/th")[2:])
+
+
+def test_the_132_view_counts_late_declarations_as_the_checker_does(tmp_path, registry):
+    """With late 323s switched on, the late prestaties of the §13.3 view are the checker's deviations
+    of the declaration deadline, for the same aanbieders; the clean fixture run shows none late."""
+    from reports.html import bouw_rapport
+
+    voer_uit(RunInstellingen(uit=tmp_path, scenario="toegang", clients=30, dagen=300, seed=3,
+                             fouten=frozenset({"laat_323"})))
+    u = controleer(open_invoer(tmp_path, registry), laad_profiel("mijov-2024"), registry)
+    laat = [o for o in u.afwijkingen if o.regel in ("TERMIJN.declaratie_323", "TERMIJN.declaratie_sggz")]
+    assert laat, "the fault made declarations late"
+    r = bouw_rapport(u, tmp_path / "ledger.jsonl")
+    cellen = r.ledger.declaraties
+    assert sum(c.te_laat for c in cellen.values()) == len(laat)
+    assert {a for (a, _, _), c in cellen.items() if c.te_laat} == {o.actor for o in laat}
+    beoordeeld = sum(u.tellingen.get(k, Counter()).total() for k in ("TERMIJN.declaratie_323", "TERMIJN.declaratie_sggz"))
+    assert sum(c.prestaties for c in cellen.values()) == beoordeeld
+
+
+def test_the_clean_fixture_run_has_no_late_declarations_in_the_132_view(run):
+    u, _, doc = run
+    assert not any(o.regel.startswith("TERMIJN.declaratie") for o in u.afwijkingen)
+    assert not doc.xpath("//section[@id='monitoring']//td[contains(@class, 'te-laat')]")
+    assert doc.xpath("//section[@id='monitoring']//td[contains(@class, 'getal')]")
 
 
 def test_the_report_is_self_contained(run):
