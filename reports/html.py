@@ -27,7 +27,7 @@ from .html_ledger import LedgerBeeld, TrajectInfo, haal_xml, lees_ledger
 from .html_svg import Lijn, Pijl, anker, histogram, volgordediagram
 from .html_xml import weergave
 from .regels import FOUT, Regel
-from .uitslag import FAIL, GEEN_ROUTE, NVT, ONBESLIST, PASS, Oordeel, Uitslag
+from .uitslag import FAIL, GEEN_ROUTE, NVT, ONBESLIST, PASS, Oordeel, Uitslag, scenario_label
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "rapport"
 MAX_DIAGRAMMEN = 60  # trajectories with deviations that get a diagram
@@ -199,8 +199,14 @@ def bouw_rapport(u: Uitslag, ledger: Path | None) -> Rapport:
         rapport.ontbreekt += ["termijngrafieken (profiel onbekend)", "§13.3 tijdigheid van declareren (profiel onbekend)"]
     elif registry is None:
         rapport.ontbreekt.append("§13.3 tijdigheid van declareren (geen iStandaarden-map om de 323 te lezen)")
+    eigen = scenario_label(beeld.run)
     for a in afwijkingen:
+        if u.delen and a.o.scenario and a.o.scenario != eigen:
+            continue  # a merged result: this ledger holds one scenario's traffic only
         a.traject = beeld.traject_van(a.o.traject, a.o.bsn, a.o.berichten)
+    if u.delen:
+        rapport.grenzen.append(f"samengevoegde uitslag van {len(u.delen)} scenario's: diagrammen, grafieken, berichten "
+                               f"en §13.3 komen uit de ledger van {eigen}")
     namen = {code: g.naam for code, g in profiel.gemeenten.items()} if profiel is not None else {}
     _diagrammen(rapport, beeld, namen)
     _berichten(rapport, beeld)

@@ -116,6 +116,7 @@ class LedgerBeeld:
     declaratie_fouten: int = 0  # 323s that could not be read (counted, not judged here)
     xml: dict[str, bytes] = field(default_factory=dict)
     xml_weggelaten: int = 0
+    run: dict = field(default_factory=dict)  # the ledger's run header
 
     def berichten_van(self, t: TrajectInfo) -> list[BerichtInfo]:
         """A trajectory's own messages plus the 323/325 batches that declare on its toewijzingen."""
@@ -236,6 +237,7 @@ def lees_ledger(pad: Path, profiel: Profiel | None, registry=None) -> LedgerBeel
     beeld = LedgerBeeld(led.pad, led.compleet, list(led.waarschuwingen), berichten, per_seq, trajecten, dict(per_bsn),
                         dict(per_toewijzing), dict(sorted(tijden.items())), dict(declaraties), declaratie_fouten)
     beeld._batches = batches
+    beeld.run = dict(led.run)
     return beeld
 
 

@@ -165,6 +165,21 @@ def test_without_a_ledger_it_says_what_is_missing(run, tmp_path):
     assert len(doc.xpath("//tr[contains(@class, 'afwijking')]")) == len(u.afwijkingen)
 
 
+def test_message_viewer_highlights_the_element_of_an_xsd_finding(run, registry):
+    from simulator.codec import validate
+    from simulator.ledger import open_ledger
+
+    u, pad, _ = run
+    xml = next(b.xml for b in open_ledger(pad.parent).berichten() if b.berichttype == "JW305").decode()
+    kapot = re.sub(r"(<ijw:Dagtekening>)[^<]*", r"\g<1>gisteren", xml, count=1).encode()
+    fout = validate(kapot, registry, None).fouten[0]
+    assert fout.pad
+    o = Oordeel("XSD", "fail", __import__("datetime").date(2026, 1, 5), "1", None, (), "", fout.melding, element=fout.pad)
+    html, n = weergave(kapot, [o])
+    marks = lxml.html.fromstring(f"<pre>{html}</pre>").xpath("//mark")
+    assert n == 1 and len(marks) == 1 and "Dagtekening>gisteren<" in marks[0].text_content()
+
+
 def test_message_viewer_escapes_hostile_bytes():
     kapot, n = weergave(b"</pre><script>alert(1)</script>", [])
     assert "<script>" not in kapot and "&lt;script&gt;" in kapot and n == 0
