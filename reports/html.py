@@ -23,6 +23,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from simulator.ledger import LedgerFout
+
 from .html_ledger import LedgerBeeld, TrajectInfo, haal_xml, lees_ledger
 from .html_svg import Lijn, Pijl, anker, histogram, volgordediagram
 from .html_xml import weergave
@@ -115,6 +117,7 @@ class Rapport:
     routes: list[dict]
     ledger: LedgerBeeld | None
     ontbreekt: list[str] = field(default_factory=list)
+    ontbreekt_reden: str = "geen ledger van de run beschikbaar, alleen de uitslag"
     diagrammen: list[Diagram] = field(default_factory=list)
     clienten: list[dict] = field(default_factory=list)
     clienten_totaal: int = 0
@@ -193,8 +196,16 @@ def bouw_rapport(u: Uitslag, ledger: Path | None) -> Rapport:
         return rapport
     profiel = _profiel(u)
     registry = _registry(u)
-    beeld = lees_ledger(Path(ledger), profiel, registry)
+    try:
+        beeld = lees_ledger(Path(ledger), profiel, registry)
+    except (LedgerFout, OSError) as exc:
+        rapport.ontbreekt_reden = f"de ledger is niet te lezen: {exc}"
+        rapport.ontbreekt = ["volgordediagrammen per cliënt", "termijngrafieken", "berichtviewer (XML)",
+                             "§13.3 tijdigheid van declareren"]
+        return rapport
     rapport.ledger = beeld
+    if profiel is None or registry is None:
+        rapport.ontbreekt_reden = "profiel of iStandaarden-map van de run niet gevonden"
     if profiel is None:
         rapport.ontbreekt += ["termijngrafieken (profiel onbekend)", "§13.3 tijdigheid van declareren (profiel onbekend)"]
     elif registry is None:
