@@ -106,7 +106,7 @@ class Controleur:
         self.historie_compleet = historie_compleet
         self.registry = registry
         self.codelijsten = Codelijsten(registry)
-        self.catalogus = Productcatalogus(codelijsten=self.codelijsten)
+        self.catalogus = profiel.catalogus(self.codelijsten)
         self.regels = catalogus(profiel, registry)
         self.valideer = valideer
         self.uitslag = Uitslag({}, self.regels)

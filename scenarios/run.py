@@ -78,7 +78,7 @@ def _aanbieders(synth: Synthetisch, aantal: int) -> list[AanbiederGegevens]:
 def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledger: LedgerWriter):
     """The world of one run, with every role played by a reference actor."""
     codelijsten = Codelijsten(registry)
-    catalogus = Productcatalogus(codelijsten=codelijsten)
+    catalogus = profiel.catalogus(codelijsten)
     sim = Simulatie(inst.start, profiel.kalender, inst.seed)
     bus = Bus(ledger, lambda: sim.vandaag)
     wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario,

@@ -8,12 +8,13 @@ comes from.  It is validated on load; an error names the file, the key and what 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+from .synthetisch import Product, Productcatalogus
 from .werkdagen import DEFAULT_FEESTDAGEN, Termijn, Werkdagkalender
 
 #: Deadline keys every profile must define (actors and checks look them up by these names).
@@ -27,6 +28,12 @@ VERPLICHTE_TERMIJNEN = (
 ROUTES = ("toegang", "extern", "sggz", "dyslexie", "crisis", "zonder_bsn")
 DOMEINEN = ("jeugd", "wmo")
 DYSLEXIE_VARIANTEN = ("aanbieder_vot", "toegang_toewijzing")
+TOEWIJZINGSWIJZEN = ("specifiek", "aspecifiek")
+#: frequentie names a ``[toewijzing.<domein>]`` may prescribe (simulator.codes ``frequentie.<naam>``)
+FREQUENTIES = ("dag", "week", "maand", "totaal")
+#: keys of one product of ``[catalogus] producten``
+PRODUCT_SLEUTELS = ("domein", "categorie", "code", "omschrijving", "eenheid", "frequentie", "tarief_cent", "tags",
+                    "toewijzing")
 
 
 class ProfielFout(ValueError):
@@ -69,6 +76,32 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Toewijzingswijze:
+    """How a gemeente assigns care in one domein (the fields of a ToegewezenProduct it fills).
+
+    * ``specifiek``: categorie, code and Omvang (eenheid, volume, frequentie); no Budget.
+      ``frequentie`` (a ``FREQUENTIES`` name) when the protocol prescribes one for every product.
+    * ``aspecifiek``: categorie only, no code and no Omvang; ``budget`` says whether a Budget
+      (whole cents) is filled; ``einddatum`` the fixed validity from the verzoek om toewijzing.
+    ``vow_bij_budget`` (0–1): the aanbieder asks a budget change (317) once that share of the
+    budget is declared.  ``bron`` names the protocol section.
+    """
+
+    domein: str
+    wijze: str
+    bron: str
+    budget: bool = False
+    frequentie: str | None = None
+    einddatum: Termijn | None = None
+    einddatum_na: str = ""
+    vow_bij_budget: float | None = None
+
+    @property
+    def specifiek(self) -> bool:
+        return self.wijze == "specifiek"
+
+
+@dataclass(frozen=True)
 class GemeenteInstelling:
     code: str
     naam: str
@@ -91,7 +124,21 @@ class Profiel:
     gemeenten: Mapping[str, GemeenteInstelling]
     gebeurtenissen: Mapping[str, float]
     populatie: Mapping[str, Any]
+    toewijzing: Mapping[str, Toewijzingswijze] = field(default_factory=dict)
+    producten: tuple[Product, ...] = ()
+    catalogus_bron: str = ""
     ruw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+    def wijze(self, domein: str, product: Product | None = None) -> Toewijzingswijze:
+        """How care in ``domein`` is assigned; a catalogue product may override its domein's way."""
+        basis = self.toewijzing.get(domein) or Toewijzingswijze(domein, "specifiek", "")
+        if product is not None and product.toewijzing and product.toewijzing != basis.wijze:
+            return replace(basis, wijze=product.toewijzing)
+        return basis
+
+    def catalogus(self, codelijsten=None) -> Productcatalogus:
+        """The profile's product catalogue (checked against the code lists when given)."""
+        return Productcatalogus(self.producten, codelijsten=codelijsten)
 
     def termijn(self, sleutel: str) -> Termijn:
         return self.termijnen[sleutel].termijn
@@ -256,14 +303,21 @@ def _bouw(data: Mapping[str, Any], pad: Path) -> Profiel:
             raise ProfielFout(f"{pad}: [gebeurtenissen] '{key}' must be a chance between 0 and 1; got {kans!r}")
         gebeurtenissen[key] = float(kans)
 
+    toewijzing = _toewijzing(data, meta, pad)
+    catalogus_sectie = _sectie(data, "catalogus", pad, verplicht=True)
+    producten = _producten(catalogus_sectie, pad)
+    for key, route in routes.items():
+        for domein in route.domeinen:
+            if not any(p.domein == domein for p in producten):
+                raise ProfielFout(f"{pad}: [routes.{key}] serves {domein} but [catalogus] has no {domein} product")
+
     return Profiel(
         naam=_eis(meta, "naam", pad, "profiel", str),
         titel=str(meta.get("titel", "")),
         versie=str(meta.get("versie", "")),
         bron=str(meta.get("bron", "")),
         pad=pad,
-        toewijzen={k: v for k, v in _tabel(meta.get("toewijzen", {}), pad, "profiel.toewijzen").items()
-                   if k != "bron"},
+        toewijzen={d: w.wijze for d, w in toewijzing.items()},
         kalender=kalender,
         termijnen=termijnen,
         regels=regels,
@@ -271,8 +325,99 @@ def _bouw(data: Mapping[str, Any], pad: Path) -> Profiel:
         gemeenten=gemeenten,
         gebeurtenissen=gebeurtenissen,
         populatie=dict(_sectie(data, "populatie", pad)),
+        toewijzing=toewijzing,
+        producten=producten,
+        catalogus_bron=str(catalogus_sectie.get("bron", "")),
         ruw=data,
     )
+
+
+def _toewijzing(data: Mapping[str, Any], meta: Mapping[str, Any], pad: Path) -> dict[str, Toewijzingswijze]:
+    """``[toewijzing.<domein>]`` tables; the older short form ``[profiel] toewijzen = { jeugd = ... }``
+    is still read.  A domein without either is assigned specifiek."""
+    kort = _tabel(meta.get("toewijzen", {}), pad, "profiel.toewijzen")
+    sectie = _sectie(data, "toewijzing", pad)
+    uit: dict[str, Toewijzingswijze] = {}
+    for domein in DOMEINEN:
+        waar = f"toewijzing.{domein}"
+        if domein in sectie:
+            spec = _tabel(sectie[domein], pad, waar)
+        elif domein in kort:
+            spec = {"wijze": kort[domein], "bron": kort.get("bron", "")}
+        else:
+            spec = {"wijze": "specifiek", "bron": ""}
+        onbekend = sorted(set(spec) - {"wijze", "bron", "budget", "frequentie", "einddatum", "vow_bij_budget"})
+        if onbekend:
+            raise ProfielFout(f"{pad}: [{waar}] unknown key(s) {', '.join(onbekend)}; known: wijze, bron, budget, "
+                              "frequentie, einddatum, vow_bij_budget")
+        wijze = spec.get("wijze")
+        if wijze not in TOEWIJZINGSWIJZEN:
+            raise ProfielFout(f"{pad}: [{waar}] wijze must be one of {', '.join(TOEWIJZINGSWIJZEN)}; got {wijze!r}")
+        budget = spec.get("budget", False)
+        if not isinstance(budget, bool):
+            raise ProfielFout(f"{pad}: [{waar}] budget must be true or false; got {budget!r}")
+        frequentie = spec.get("frequentie")
+        if frequentie is not None and frequentie not in FREQUENTIES:
+            raise ProfielFout(f"{pad}: [{waar}] frequentie must be one of {', '.join(FREQUENTIES)}; got {frequentie!r}")
+        einddatum, na = None, ""
+        if "einddatum" in spec:
+            e = _tabel(spec["einddatum"], pad, f"{waar}.einddatum")
+            einddatum = _termijn(_eis(e, "termijn", pad, f"{waar}.einddatum", str), pad, f"{waar}.einddatum")
+            na = str(e.get("na", ""))
+        drempel = spec.get("vow_bij_budget")
+        if drempel is not None and (isinstance(drempel, bool) or not isinstance(drempel, (int, float))
+                                    or not 0 < drempel <= 1):
+            raise ProfielFout(f"{pad}: [{waar}] vow_bij_budget must be a share between 0 and 1 (0.8 = 80 %); "
+                              f"got {drempel!r}")
+        if wijze == "specifiek" and (budget or einddatum is not None or drempel is not None):
+            raise ProfielFout(f"{pad}: [{waar}] budget, einddatum and vow_bij_budget belong to wijze = \"aspecifiek\"")
+        if wijze == "aspecifiek" and frequentie is not None:
+            raise ProfielFout(f"{pad}: [{waar}] an aspecifieke toewijzing has no Omvang, so no frequentie")
+        if drempel is not None and not budget:
+            raise ProfielFout(f"{pad}: [{waar}] vow_bij_budget needs budget = true")
+        uit[domein] = Toewijzingswijze(domein, wijze, str(spec.get("bron", "")), budget, frequentie, einddatum, na,
+                                       None if drempel is None else float(drempel))
+    return uit
+
+
+def _producten(sectie: Mapping[str, Any], pad: Path) -> tuple[Product, ...]:
+    """``[catalogus] producten = [ { domein, categorie, code, ... }, ... ]``, checked for structure
+    (the code lists are checked when a run or check loads the catalogue with its release)."""
+    lijst = _eis(sectie, "producten", pad, "catalogus", list)
+    if not lijst:
+        raise ProfielFout(f"{pad}: [catalogus] producten is empty")
+    uit: list[Product] = []
+    for i, spec in enumerate(lijst, 1):
+        waar = f"catalogus.producten #{i}"
+        spec = _tabel(spec, pad, waar)
+        onbekend = sorted(set(spec) - set(PRODUCT_SLEUTELS))
+        if onbekend:
+            raise ProfielFout(f"{pad}: [{waar}] unknown key(s) {', '.join(onbekend)}; known: {', '.join(PRODUCT_SLEUTELS)}")
+        waar = f"catalogus.producten #{i} ({spec.get('code', '?')})"
+        domein = _eis(spec, "domein", pad, waar, str)
+        if domein not in DOMEINEN:
+            raise ProfielFout(f"{pad}: [{waar}] domein must be one of {', '.join(DOMEINEN)}; got {domein!r}")
+        tarief = _eis(spec, "tarief_cent", pad, waar, int)
+        if tarief <= 0:
+            raise ProfielFout(f"{pad}: [{waar}] tarief_cent must be > 0 (whole cents)")
+        tags = spec.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ProfielFout(f"{pad}: [{waar}] tags must be a list of names")
+        wijze = spec.get("toewijzing")
+        if wijze is not None and wijze not in TOEWIJZINGSWIJZEN:
+            raise ProfielFout(f"{pad}: [{waar}] toewijzing must be one of {', '.join(TOEWIJZINGSWIJZEN)}; got {wijze!r}")
+        eenheid = _eis(spec, "eenheid", pad, waar, str)
+        if eenheid == "04" and tarief % 60:
+            raise ProfielFout(f"{pad}: [{waar}] an hourly tarief_cent must be a multiple of 60 so that the "
+                              f"per-minute tariff is exact; got {tarief}")
+        uit.append(Product(_eis(spec, "categorie", pad, waar, str), _eis(spec, "code", pad, waar, str),
+                           str(spec.get("omschrijving", "")), eenheid, _eis(spec, "frequentie", pad, waar, str),
+                           tarief, domein, frozenset(tags), wijze))
+    try:
+        Productcatalogus(uit)
+    except ValueError as exc:
+        raise ProfielFout(f"{pad}: [catalogus] {exc}") from None
+    return tuple(uit)
 
 
 def _termijn(tekst: str, pad: Path, waar: str) -> Termijn:

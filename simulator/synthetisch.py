@@ -310,7 +310,7 @@ class Aanbieder:
 AGB_PREFIXEN = ("73", "75")
 
 # =============================================================================================
-# Products — ILLUSTRATIVE
+# Products (the catalogue itself is profile data)
 # =============================================================================================
 
 
@@ -324,6 +324,7 @@ class Product:
     tarief_cent: int  # per eenheid
     domein: Domein
     tags: frozenset[str] = field(default_factory=frozenset)
+    toewijzing: str | None = None  # specifiek | aspecifiek; None: as the profile's domein says
 
     def declaratie_eenheid(self, uren_in_minuten: bool = True) -> str:
         """Unit of the declaratie: the region assigns hours and declares minutes (Annex 4 §7)."""
@@ -339,43 +340,23 @@ class Product:
 EENHEID_MINUUT, EENHEID_UUR, EENHEID_ETMAAL, EENHEID_DAGDEEL, EENHEID_OUTPUT = "01", "04", "14", "16", "82"
 PER_DAG, PER_WEEK, PER_MAAND, TOTAAL = "1", "2", "4", "6"
 
-# ---------------------------------------------------------------------------------------------
-# ILLUSTRATIVE — NOT the regional product table.  The Zorgproductenboek of Midden-IJssel/
-# Oost-Veluwe is not public; these codes, descriptions and tariffs are invented to exercise the
-# routes.  Replace them with the regional Zorgproductenboek via the profile.
-#
-# Choices: dyslexie (EED) is placed in categorie 54 Jeugd-ggz (it came from the former Zvw ggz
-# and many regions book it there; some use 45 — a profile can override).  sGGZ diagnostiek is
-# an output traject; the sGGZ behandelgroepen basaal/duurzaam/EPA are hours per month.  Every
-# hourly tariff is a multiple of 60 cent so that the per-minute declaratietarief is exact.
-#
-# (domein, categorie, code, omschrijving, eenheid, frequentie, tarief_cent, tags)
-# ---------------------------------------------------------------------------------------------
-_CATALOGUS_DATA: tuple[tuple[Domein, str, str, str, str, str, int, tuple[str, ...]], ...] = (
-    ("jeugd", "45", "45A01", "Ambulante jeugdhulp individueel", "04", "2", 8400, ("ambulant",)),
-    ("jeugd", "45", "45A02", "Ambulante gezinsbehandeling", "04", "2", 9600, ("ambulant",)),
-    ("jeugd", "41", "41D01", "Dagbehandeling jeugd", "16", "2", 9500, ("dagbehandeling",)),
-    ("jeugd", "43", "43V01", "Verblijf inclusief behandeling", "14", "2", 32000, ("verblijf",)),
-    ("jeugd", "44", "44V01", "Verblijf exclusief behandeling (gezinshuis)", "14", "2", 18500, ("verblijf",)),
-    ("jeugd", "46", "46C01", "Crisisinterventie ambulant", "04", "6", 12000, ("crisis",)),
-    ("jeugd", "46", "46C02", "Crisisopvang met verblijf", "14", "6", 42000, ("crisis", "verblijf")),
-    ("jeugd", "54", "54G01", "Specialistische GGZ diagnostiek", "82", "6", 95000, ("sggz-diagnostiek",)),
-    ("jeugd", "54", "54G02", "Specialistische GGZ behandeling basaal", "04", "4", 10800, ("sggz-basaal",)),
-    ("jeugd", "54", "54G03", "Specialistische GGZ behandeling duurzaam", "04", "4", 10800, ("sggz-duurzaam",)),
-    ("jeugd", "54", "54G04", "Specialistische GGZ behandeling EPA", "04", "4", 11400, ("sggz-epa",)),
-    ("jeugd", "54", "54D01", "Dyslexie diagnostiek (EED)", "82", "6", 110000, ("dyslexie", "dyslexie-diagnostiek")),
-    ("jeugd", "54", "54D02", "Dyslexie behandeling (EED)", "82", "6", 350000, ("dyslexie", "dyslexie-behandeling")),
-    ("wmo", "01", "01H01", "Hulp bij het huishouden", "04", "2", 3300, ("wmo-huishouden",)),
-    ("wmo", "02", "02B01", "Begeleiding individueel", "04", "2", 6600, ("wmo-begeleiding",)),
-    ("wmo", "02", "02B02", "Begeleiding individueel specialistisch", "04", "2", 7800, ("wmo-begeleiding",)),
-    ("wmo", "07", "07D01", "Dagbesteding", "16", "2", 5200, ("wmo-dagbesteding",)),
-    ("wmo", "15", "15W01", "Beschermd wonen", "14", "2", 15500, ("wmo-beschermd-wonen",)),
-)
+# The product catalogue is profile data: ``[catalogus] producten`` in scenarios/profiles/*.toml
+# (see docs/profiles.md).  The default catalogue is that of the default profile, mijov-2024
+# (ILLUSTRATIVE: the regional Zorgproductenboek is not public).
+DEFAULT_PROFIEL = "mijov-2024"
 
-ILLUSTRATIEVE_PRODUCTEN: tuple[Product, ...] = tuple(
-    Product(cat, code, oms, eenh, freq, tarief, dom, frozenset(tags))
-    for dom, cat, code, oms, eenh, freq, tarief, tags in _CATALOGUS_DATA
-)
+
+def standaard_producten() -> tuple[Product, ...]:
+    """The products of the default profile's catalogue."""
+    from .profiel import laad_profiel  # the profile module builds on this one
+
+    return laad_profiel(DEFAULT_PROFIEL).producten
+
+
+def __getattr__(naam: str):
+    if naam == "ILLUSTRATIEVE_PRODUCTEN":  # the catalogue used to live here; it is profile data now
+        return standaard_producten()
+    raise AttributeError(f"module {__name__!r} has no attribute {naam!r}")
 
 
 class Productcatalogus:
@@ -386,9 +367,9 @@ class Productcatalogus:
     frequentie in the basisschema enumeraties of its standard; ValueError otherwise.
     """
 
-    def __init__(self, producten: Iterable[Product] = ILLUSTRATIEVE_PRODUCTEN,
+    def __init__(self, producten: Iterable[Product] | None = None,
                  codelijsten: Codelijsten | None = None) -> None:
-        self.producten: tuple[Product, ...] = tuple(producten)
+        self.producten: tuple[Product, ...] = tuple(standaard_producten() if producten is None else producten)
         self._per_code: dict[str, Product] = {}
         for p in self.producten:
             if p.domein not in DOMEINEN:
