@@ -35,6 +35,7 @@ from simulator.synthetisch import Aanbieder as AanbiederGegevens
 from simulator.werkdagen import einde_maand
 
 from .basis import Actor
+from .budget import nieuw_budget, schat_budget
 from .declareren import Declaratieadministratie
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
@@ -57,6 +58,10 @@ class Levering:
     stop_versie: int = 0  # bumped whenever the planned stop changes; a stale scheduled stop skips
     vervallen: bool = False
     eind_gepland: date | None = None
+    #: aspecifieke toewijzing: the care the aanbieder itself plans in the categorie (product, volume)
+    zorg: Zorgvraag | None = None
+    gedeclareerd_cent: int = 0  # every debit line sent on this toewijzing (TR369 budget use)
+    budget_gevraagd: int | None = None  # the budget an open 317 asks
 
     @property
     def nummer(self) -> str:
@@ -138,14 +143,7 @@ class Aanbieder(Actor):
         self.verzoeken[referentie] = t
         verwijzer = Verwijzer(self.w.code(std, f"verwijzer.{t.verwijzer}"),
                               naam=t.details.get("verwijzer_naam"), zorgverlenercode=t.details.get("verwijzer_agb"))
-        producten = tuple(
-            AangevraagdProduct(
-                referentie_aanbieder=referentie, toewijzing_ingangsdatum=z.ingangsdatum, verwijzer=verwijzer,
-                product=Product(z.product.categorie, z.product.code), toewijzing_einddatum=z.einddatum,
-                omvang=Omvang(z.volume, z.product.eenheid, z.product.frequentie),
-            )
-            for z in zorg
-        )
+        producten = tuple(self._aangevraagd(t, z, referentie, verwijzer) for z in zorg)
         client = VerzoekToewijzingClient(
             bsn=t.bsn, geboortedatum=Geboortedatum(p.geboortedatum), geslacht=p.geslacht,
             naam=_verkorte_naam(p), producten=producten,
@@ -155,6 +153,49 @@ class Aanbieder(Actor):
         self.w.verstuur(bericht, bsn=t.bsn, traject=t)
         if verlenging:
             self.verlengingen[t.id] = self.verlengingen.get(t.id, 0) + 1
+
+    def _aangevraagd(self, t: Traject, z: Zorgvraag, referentie: str, verwijzer: Verwijzer) -> AangevraagdProduct:
+        """Specifiek: categorie, code and Omvang.  Aspecifiek (profile [toewijzing]): categorie only, an
+        estimated budget, and the einddatum the profile fixes from the verzoek (LTA: 365 days)."""
+        w = self.w.profiel.wijze(t.domein, z.product)
+        if w.specifiek:
+            return AangevraagdProduct(
+                referentie_aanbieder=referentie, toewijzing_ingangsdatum=z.ingangsdatum, verwijzer=verwijzer,
+                product=Product(z.product.categorie, z.product.code), toewijzing_einddatum=z.einddatum,
+                omvang=Omvang(z.volume, z.product.eenheid, z.product.frequentie))
+        budget = None
+        if w.budget:
+            budget = schat_budget(z, self.w.codes(standaard_van(t.domein)), self.rng(t, f"budget:{z.product.code}"))
+        einde = self.w.profiel.toewijzing_einddatum(t.domein, self.w.vandaag) or z.einddatum
+        return AangevraagdProduct(
+            referentie_aanbieder=referentie, toewijzing_ingangsdatum=z.ingangsdatum, verwijzer=verwijzer,
+            product=Product(z.product.categorie, None), toewijzing_einddatum=einde, budget=budget)
+
+    def stuur_317_budget(self, lev: Levering) -> None:
+        """LTA §3.3.2: at the profile's share of the budget declared, while the planned care will not
+        fit, ask a higher budget.  TR373: a budget change runs from the toewijzing's own ingangsdatum;
+        TR375/TR412: no product and no Omvang on an aspecifieke toewijzing."""
+        tp, t, std = lev.toegewezen, lev.traject, lev.standaard
+        if lev.gestopt or lev.vervallen or lev.budget_gevraagd is not None or lev.zorg is None or tp.budget is None:
+            return
+        nieuw = nieuw_budget(lev.gedeclareerd_cent, lev.zorg, self.w.codes(std), self.w.vandaag)
+        if nieuw <= tp.budget:
+            return
+        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
+        self.verzoeken[referentie] = t
+        lev.budget_gevraagd = nieuw
+        andere = [l for l in self._leveringen_van(t) if l is not lev and l.gemeente == lev.gemeente
+                  and l.standaard == std and _actueel(l.toegewezen, self.w.vandaag)]
+        verzoek = Verzoek(
+            referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
+            ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
+            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, tp.ingangsdatum, einddatum=tp.einddatum, budget=nieuw),),
+        )
+        self.w.gebeurtenis("budget_vow", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer,
+                           budget=tp.budget, gedeclareerd=lev.gedeclareerd_cent, gevraagd=nieuw)
+        bericht = VerzoekWijziging(std, self.w.header(std, "317", self.adres, lev.gemeente, self.identificatie(t.gemeente)),
+                                   VerzoekWijzigingClient(t.bsn, verzoek))
+        self.w.verstuur(bericht, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
 
     def stuur_317(self, lev: Levering, gewenst: date, nieuw_volume: int) -> None:
         """Verzoek om wijziging: more (or less) care per period from ``gewenst`` on (§8.1)."""
@@ -253,12 +294,18 @@ class Aanbieder(Actor):
             if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
                 return  # arrives already vervallen
             lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
+            if tp.product is not None and not tp.product.code:  # aspecifiek: the aanbieder chooses the products
+                lev.zorg = _zorg_in_categorie(t, tp)
+                if lev.zorg is not None and tp.einddatum is not None:
+                    lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)
             self.leveringen[sleutel] = lev
             self._plan_start(lev, retourdag)
             self.declaraties.nieuwe_levering(lev)
             return
         oud = lev.toegewezen
         lev.toegewezen = tp
+        if tp.budget != oud.budget:
+            lev.budget_gevraagd = None  # the budget change was answered
         if tp == oud:
             return
         if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:  # vervallen
@@ -295,7 +342,7 @@ class Aanbieder(Actor):
             sleutel = "start_305"
         if tp.einddatum is not None and start > tp.einddatum:
             return
-        lev.perioden.append([start, tp.einddatum or start])
+        lev.perioden.append([start, lev.eind_gepland or tp.einddatum or start])
         if sleutel == "start_305":
             self.op(start, self._zorg_start, lev, start)
             dag = self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
@@ -324,7 +371,7 @@ class Aanbieder(Actor):
     def _plan_verloop(self, lev: Levering, start: date) -> None:
         """Schedule the definitive stop and the special events of the care period."""
         t, tp = lev.traject, lev.toegewezen
-        eind = tp.einddatum
+        eind = lev.eind_gepland or tp.einddatum  # aspecifiek: the care ends when the planned care does
         if eind is None:
             return
         self._plan_stop(lev, eind, "beeindiging.volgens_plan" if not t.details.get("overgang_18_eind") == eind
@@ -335,6 +382,7 @@ class Aanbieder(Actor):
             self._plan_tijdelijk_stoppen(lev, start)
         # a 317 is for Jeugd; a WMO317 only as a provocation the gemeente must reject (§8.1)
         vow = (t.heeft("vow") and lev.standaard == IJW) or (t.heeft("wmo317") and lev.standaard != IJW)
+        vow = vow and tp.omvang is not None  # an aspecifieke toewijzing changes by budget (stuur_317_budget)
         if vow and duur > 100 and "vow_gedaan" not in t.details:
             t.details["vow_gedaan"] = True
             rng = self.rng(t, "vow")
@@ -380,6 +428,10 @@ class Aanbieder(Actor):
         nieuw = tp.einddatum
         if lev.gestopt or not lev.perioden:
             return
+        if lev.zorg is not None and nieuw is not None:
+            nieuw = min(nieuw, lev.zorg.einddatum)  # aspecifiek: care never runs past what is planned
+            if nieuw == lev.eind_gepland:
+                return
         if lev.eind_gepland is not None and nieuw is not None and nieuw > lev.eind_gepland:
             self._plan_stop(lev, nieuw, "beeindiging.volgens_plan", ontvangen)  # verlengd
             return
@@ -488,6 +540,13 @@ class Aanbieder(Actor):
         client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
         b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+
+
+def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
+    """The planned care of ``t`` an aspecifieke toewijzing (categorie only) covers."""
+    passend = [z for z in t.zorg + list(t.details.get("wmo_zorg") or [])
+               if z.product.categorie == tp.product.categorie]
+    return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
 
 
 def _verkorte_naam(p) -> Naam:

@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from simulator.berichten import (
-    Declaratie, DeclaratieAntwoord, DeclaratieClient, DeclaratieInhoud, Periode, Prestatie, Product, Referentie,
+    Declaratie, DeclaratieAntwoord, DeclaratieClient, DeclaratieInhoud, Omvang, Periode, Prestatie, Product,
+    Referentie,
 )
 from simulator.schemas import Standaard
 from simulator.werkdagen import einde_maand
@@ -179,7 +180,8 @@ class Declaratieadministratie:
         zorgdagen = sum(max(0, (min(e, eind) - max(b, begin)).days + 1) for b, e in lev.perioden)
         if zorgdagen <= 0:
             return None
-        product = self.w.catalogus.per_code(tp.product.code)
+        # aspecifiek: the toewijzing names only the categorie; the declaration is always specific (LTA §2.1.1)
+        product = lev.zorg.product if lev.zorg is not None else self.w.catalogus.per_code(tp.product.code)
         volume = self._volume(lev, product, zorgdagen, m)
         if correctie:
             volume = max(1, volume - max(1, volume // 10))
@@ -192,15 +194,27 @@ class Declaratieadministratie:
         tarief = product.declaratietarief_cent(uren_in_minuten)
         if foutief_tarief:
             tarief += 1  # not the contract tariff: the gemeente must reject the line (TR418, 0611)
+        if tp.budget is not None:
+            # TR369: every debit on the toewijzing together stays within its budget
+            volume = min(volume, max(0, tp.budget - lev.gedeclareerd_cent) // tarief)
+            if volume <= 0:
+                self.w.gebeurtenis("budget_op", actor=self.a.adres, traject=lev.traject, toewijzing=tp.toewijzingnummer,
+                                   periode=f"{m[0]}-{m[1]:02d}")
+                return None
         return Prestatie(
             referentie=Referentie(self._referentie(lev)), toewijzingnummer=tp.toewijzingnummer,
-            product=Product(tp.product.categorie, tp.product.code), periode=Periode(begin, eind),
+            product=Product(product.categorie, product.code), periode=Periode(begin, eind),
             volume=volume, eenheid=eenheid, bedrag_cent=volume * tarief, tarief_cent=tarief)
 
     def _volume(self, lev: "Levering", product, zorgdagen: int, m: Maand) -> int:
         """Care given in the month, never more than the toegewezen omvang allows (TR321/TR322)."""
         tp = lev.toegewezen
         omvang = tp.omvang
+        ingang, einde = tp.ingangsdatum, tp.einddatum
+        if omvang is None and lev.zorg is not None:  # aspecifiek: the care the aanbieder planned
+            z = lev.zorg
+            omvang = Omvang(z.volume, product.eenheid, product.frequentie)
+            ingang, einde = z.ingangsdatum, z.einddatum
         if omvang is None:
             return 0
         codes = self.w.codes(lev.standaard)
@@ -219,8 +233,8 @@ class Declaratieadministratie:
                 # an output product is declared once, in the month its care ends
                 laatste = max(e for _, e in lev.perioden)
                 return omvang.volume if _maand(laatste) == m else 0
-            einde = tp.einddatum or lev.perioden[-1][1]
-            totaal = max(1, (einde - tp.ingangsdatum).days + 1)
+            einde = einde or lev.perioden[-1][1]
+            totaal = max(1, (einde - ingang).days + 1)
             v = omvang.volume * zorgdagen / totaal
         return int(math.floor(v * factor * 0.95))
 
@@ -245,6 +259,19 @@ class Declaratieadministratie:
             lev = r.levering
             if r.status == "ingediend":
                 self.staat[(lev.gemeente, lev.toegewezen.toewijzingnummer, r.maand)].regel = r
+            if r.prestatie.bedrag_cent > 0:
+                lev.gedeclareerd_cent += r.prestatie.bedrag_cent
+        self._budget_bewaken({r.levering.toegewezen.toewijzingnummer: r.levering for r in regels}.values())
+
+    def _budget_bewaken(self, leveringen) -> None:
+        """LTA §3.3.2: at the profile's share of a budget declared, a verzoek om wijziging of the budget."""
+        for lev in leveringen:
+            tp = lev.toegewezen
+            drempel = self.w.profiel.wijze(lev.traject.domein).vow_bij_budget
+            if tp.budget is None or drempel is None or lev.gedeclareerd_cent < drempel * tp.budget:
+                continue
+            rng = self.w.sim.rng(f"{self.a.adres}:budget_vow:{tp.toewijzingnummer}:{lev.gedeclareerd_cent}")
+            self.a.op(self.w.kalender.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self.a.stuur_317_budget, lev)
 
     # -- the answer --------------------------------------------------------------------------
     def verwerk_antwoord(self, b: DeclaratieAntwoord, ontvangen: date) -> None:

@@ -35,6 +35,7 @@ from .basis import Actor
 from simulator.codes import retourcode_voor_regel
 
 from .beoordeling import beoordeel_declaratie
+from .budget import verwachte_kosten_cent
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
 
@@ -101,11 +102,17 @@ class Gemeente(Actor):
         nieuw = []
         for z in zorg:
             nr = self._toewijzingnummer(t)
+            w = self.w.profiel.wijze(z.product.domein, z.product)
+            if w.specifiek:
+                product, omvang, budget = Product(z.product.categorie, z.product.code), Omvang(
+                    z.volume, z.product.eenheid, z.product.frequentie), None
+            else:  # aspecifiek (profile [toewijzing]): categorie only, a budget, no Omvang
+                product, omvang = Product(z.product.categorie, None), None
+                budget = (z.budget or verwachte_kosten_cent(z, self.w.codes(std))) if w.budget else None
             tp = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=self.w.vandaag, toewijzingstijd=time(9, 0),
                 ingangsdatum=z.ingangsdatum, einddatum=z.einddatum,
-                product=Product(z.product.categorie, z.product.code), referentie_aanbieder=referentie,
-                omvang=Omvang(z.volume, z.product.eenheid, z.product.frequentie))
+                product=product, referentie_aanbieder=referentie, omvang=omvang, budget=budget)
             d.toewijzingen[nr] = tp
             nieuw.append(nr)
             self._plan_eigen_wijzigingen(d, tp)
@@ -291,12 +298,19 @@ class Gemeente(Actor):
         if d.toewijzingen:
             d.verlengingen += 1
         zorg = []
+        domein = "jeugd" if b.standaard == IJW else "wmo"
         for ap in b.client.producten:
-            product = self.w.catalogus.per_code(ap.product.code)
+            if ap.product.code:
+                product = self.w.catalogus.per_code(ap.product.code)
+            else:  # aspecifiek: any product of the categorie stands for it
+                product = self.w.catalogus.per_categorie(ap.product.categorie, domein)[0]
             einde = ap.toewijzing_einddatum or add_maanden(ap.toewijzing_ingangsdatum, 12)
+            if not self.w.profiel.wijze(domein, product).specifiek:
+                einde = self.w.profiel.toewijzing_einddatum(domein, b.header.dagtekening) or einde
             if t.details.get("overgang_18_eind") and t.domein == "jeugd":
                 einde = min(einde, t.details["overgang_18_eind"])
-            zorg.append(Zorgvraag(product, ap.omvang.volume if ap.omvang else 1, ap.toewijzing_ingangsdatum, einde))
+            zorg.append(Zorgvraag(product, ap.omvang.volume if ap.omvang else 1, ap.toewijzing_ingangsdatum, einde,
+                                  budget=ap.budget))
         referentie = b.client.producten[0].referentie_aanbieder
         self._nieuwe_toewijzingen(t, zorg, agb, referentie)
 
@@ -349,7 +363,13 @@ class Gemeente(Actor):
                 continue
             ingang = max(tw.gewenste_ingangsdatum, vandaag)
             einde = tw.einddatum or oud.einddatum
-            if tw.omvang is not None and tw.omvang != oud.omvang:
+            if tw.budget is not None and tw.budget != oud.budget:
+                # a budget change holds for the whole toewijzing (TR373): same number, new budget
+                d.toewijzingen[oud.toewijzingnummer] = replace(
+                    oud, budget=tw.budget, toewijzingsdatum=vandaag, referentie_aanbieder=verzoek.referentie_aanbieder,
+                    reden_wijziging=self.w.code(b.standaard, "wijziging.aanbieder"))
+                gewijzigd.add(oud.toewijzingnummer)
+            elif tw.omvang is not None and tw.omvang != oud.omvang:
                 d.toewijzingen[oud.toewijzingnummer] = replace(
                     oud, einddatum=ingang - timedelta(days=1), toewijzingsdatum=vandaag,
                     reden_wijziging=self.w.code(b.standaard, "wijziging.aanbieder"))

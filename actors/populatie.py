@@ -83,7 +83,7 @@ class Populatie:
         r = random.Random(f"{self.w.sim.seed}:{tid}")
         opties = self.p.routes[route].opties
         domeinen = self.p.routes[route].domeinen
-        domein = "jeugd" if len(domeinen) == 1 else r.choices(domeinen, weights=[45, 55][:len(domeinen)])[0]
+        domein = domeinen[0] if len(domeinen) == 1 else r.choices(domeinen, weights=[45, 55][:len(domeinen)])[0]
         events = self._gebeurtenissen(r, route, domein)
         leeftijd_client = 17 if "overgang_18" in events else None
         if domein == "wmo":

@@ -22,6 +22,7 @@ class Zorgvraag:
     volume: int  # in the product's eenheid, per its frequentie
     ingangsdatum: date
     einddatum: date
+    budget: int | None = None  # whole cents, for an aspecifieke toewijzing with budget (profile [toewijzing])
 
 
 @dataclass

@@ -377,7 +377,9 @@ class Controleur:
         agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
         v = m.client.verzoek
         moet_afwijzen = "PROT.afwijzen_wmo317" if m.standaard != IJW and self.p.regel("wmo317_afwijzen") else None
-        gewenst = [p.gewenste_ingangsdatum for p in v.te_wijzigen] + [p.gewenste_ingangsdatum for p in v.nieuw]
+        # a budget change holds for the whole toewijzing, from its own ingangsdatum (TR373): not "in the future"
+        gewenst = ([p.gewenste_ingangsdatum for p in v.te_wijzigen if p.budget is None or p.omvang is not None]
+                   + [p.gewenste_ingangsdatum for p in v.nieuw])
         self._regel("PROT.vow_ingang_toekomst", all(g > m.header.dagtekening for g in gewenst), rec, agb,
                     "een gewenste ingangsdatum na de dagtekening", f"gewenst {min(gewenst).isoformat() if gewenst else '-'}")
         actueel = {nr for nr in self.per_client.get((gemeente, agb, bsn, m.standaard.naam), [])

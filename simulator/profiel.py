@@ -31,6 +31,7 @@ DYSLEXIE_VARIANTEN = ("aanbieder_vot", "toegang_toewijzing")
 TOEWIJZINGSWIJZEN = ("specifiek", "aspecifiek")
 #: frequentie names a ``[toewijzing.<domein>]`` may prescribe (simulator.codes ``frequentie.<naam>``)
 FREQUENTIES = ("dag", "week", "maand", "totaal")
+FREQUENTIE_CODES = {"dag": "1", "week": "2", "maand": "4", "totaal": "6"}  # WMO757, the same in iJw and iWmo
 #: keys of one product of ``[catalogus] producten``
 PRODUCT_SLEUTELS = ("domein", "categorie", "code", "omschrijving", "eenheid", "frequentie", "tarief_cent", "tags",
                     "toewijzing")
@@ -135,6 +136,13 @@ class Profiel:
         if product is not None and product.toewijzing and product.toewijzing != basis.wijze:
             return replace(basis, wijze=product.toewijzing)
         return basis
+
+    def toewijzing_einddatum(self, domein: str, verzoek: date) -> date | None:
+        """The einddatum an aspecifieke toewijzing gets from its verzoek om toewijzing (None: not fixed)."""
+        w = self.wijze(domein)
+        if w.specifiek or w.einddatum is None:
+            return None
+        return self.kalender.deadline(verzoek, w.einddatum, verlengen=False)
 
     def catalogus(self, codelijsten=None) -> Productcatalogus:
         """The profile's product catalogue (checked against the code lists when given)."""
@@ -306,6 +314,12 @@ def _bouw(data: Mapping[str, Any], pad: Path) -> Profiel:
     toewijzing = _toewijzing(data, meta, pad)
     catalogus_sectie = _sectie(data, "catalogus", pad, verplicht=True)
     producten = _producten(catalogus_sectie, pad)
+    for w in toewijzing.values():
+        code = FREQUENTIE_CODES.get(w.frequentie or "")
+        for prod in producten:
+            if code and prod.domein == w.domein and prod.frequentie != code:
+                raise ProfielFout(f"{pad}: [catalogus] product {prod.code}: [toewijzing.{w.domein}] prescribes frequentie "
+                                  f"{w.frequentie} ({code}), the product has {prod.frequentie}")
     for key, route in routes.items():
         for domein in route.domeinen:
             if not any(p.domein == domein for p in producten):
