@@ -292,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rules)
 
     from . import cli_report; cli_report.voeg_toe(sub)  # noqa: E702  (ketensim report)
+    from . import cli_compare; cli_compare.voeg_toe(sub)  # noqa: E702  (ketensim compare)
     return parser
 
 
