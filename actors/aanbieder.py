@@ -294,7 +294,7 @@ class Aanbieder(Actor):
             if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
                 return  # arrives already vervallen
             lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
-            if tp.product is not None and not tp.product.code:  # aspecifiek: the aanbieder chooses the products
+            if tp.product is not None and tp.omvang is None:  # aspecifiek: the aanbieder chooses the products
                 lev.zorg = _zorg_in_categorie(t, tp)
                 if lev.zorg is not None and tp.einddatum is not None:
                     lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)

@@ -22,6 +22,7 @@ class Fout:
     scenario: str = "toegang"
     gebeurtenissen: dict[str, float] = field(default_factory=dict)  # special events the test switches on
     hoe_vaak: int = 3
+    profiel: str = "mijov-2024"  # the profile the test runs under (a rule of one protocol only)
 
 
 FOUTEN: dict[str, Fout] = {f.naam: f for f in (
@@ -54,6 +55,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          ("PROT.325_volledig",)),
     Fout("code_zonder_oorzaak", "gemeente", "een 306 met retourcode 9019 op een juiste 305",
          ("RETOUR.code_zonder_oorzaak",)),
+    Fout("aspecifiek_met_code", "gemeente", "een aspecifieke toewijzing (LTA) met een productcode",
+         ("PROT.aspecifiek_gevuld",), scenario="extern", profiel="lta-2021"),
     Fout("wmo315_toekennen", "gemeente", "een WMO315 wordt toegewezen in plaats van afgewezen",
          ("PROT.afwijzen_wmo315",), gebeurtenissen={"wmo315": 1.0}),
 )}

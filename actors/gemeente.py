@@ -108,6 +108,9 @@ class Gemeente(Actor):
                     z.volume, z.product.eenheid, z.product.frequentie), None
             else:  # aspecifiek (profile [toewijzing]): categorie only, a budget, no Omvang
                 product, omvang = Product(z.product.categorie, None), None
+                if self.w.fout("aspecifiek_met_code"):  # fault: the code of the care the aanbieder plans
+                    gepland = [g for g in t.zorg if g.product.categorie == z.product.categorie] or [z]
+                    product = Product(z.product.categorie, gepland[0].product.code)
                 budget = (z.budget or verwachte_kosten_cent(z, self.w.codes(std))) if w.budget else None
             tp = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=self.w.vandaag, toewijzingstijd=time(9, 0),

@@ -25,6 +25,7 @@ from simulator.ledger import Boeking, Gebeurtenis
 from simulator.profiel import Profiel
 from simulator.reader import LeesFout, lees
 from simulator.schemas import IJW, HEEN_RETOUR, SchemaRegistry
+from simulator.profiel import FREQUENTIE_CODES
 from simulator.synthetisch import Productcatalogus
 from simulator.werkdagen import einde_maand
 
@@ -304,9 +305,10 @@ class Controleur:
                 self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR332"))
                 continue
             self._pass("TR332", rec.route)
-            self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct")
+            self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct", budget=tp.budget)
             nieuw_antwoord = False
             if tw is None:
+                self._aspecifieke_einddatum(rec, std, tp, agb, gemeente)
                 tw = Toewijzing(gemeente, agb, bsn, std.naam, tp, rec.datum, rec.datum)
                 self.toewijzingen[sleutel] = tw
                 self.per_client[(gemeente, agb, bsn, std.naam)].append(tp.toewijzingnummer)
@@ -327,14 +329,49 @@ class Controleur:
             self._besluit(rec, agb, ref, "301")
 
     def _specifiek(self, rec: Boeking, std, product: b.Product | None, omvang: b.Omvang | None, actor: str,
-                   wat: str, omvang_nodig: bool = True) -> None:
+                   wat: str, omvang_nodig: bool = True, budget: int | None = None) -> None:
+        """The fields the profile's toewijzingswijze prescribes ([toewijzing.<domein>])."""
         domein = "jeugd" if std == IJW else "wmo"
-        if self.p.toewijzen.get(domein, "specifiek") != "specifiek":
+        wijze = self.p.wijze(domein, self._product(product.code if product else None))
+        if not wijze.specifiek:
+            self._aspecifiek(rec, wijze, product, omvang, budget, actor, wat, budget_nodig=omvang_nodig)
             return
         goed = product is not None and bool(product.code) and (omvang is not None or not omvang_nodig)
+        frequentie = FREQUENTIE_CODES.get(wijze.frequentie or "")
+        waargenomen = "product of omvang ontbreekt"
+        if goed and frequentie and omvang is not None and omvang.frequentie != frequentie:
+            goed, waargenomen = False, f"frequentie {omvang.frequentie}"
         self._regel("PROT.specifiek_gevuld", goed, rec, actor,
-                    f"{wat}: productcategorie, productcode" + (", eenheid, volume en frequentie" if omvang_nodig else ""),
-                    "product of omvang ontbreekt")
+                    f"{wat}: productcategorie, productcode" + (", eenheid, volume en frequentie" if omvang_nodig else "")
+                    + (f" (frequentie {frequentie})" if frequentie and omvang_nodig else ""), waargenomen)
+
+    def _aspecifiek(self, rec: Boeking, wijze, product: b.Product | None, omvang: b.Omvang | None,
+                    budget: int | None, actor: str, wat: str, budget_nodig: bool) -> None:
+        fouten = []
+        if product is None or not product.categorie:
+            fouten.append("productcategorie ontbreekt")
+        elif product.code:
+            fouten.append(f"productcode {product.code} gevuld")
+        if omvang is not None:
+            fouten.append("omvang gevuld")
+        if budget_nodig and wijze.budget and budget is None:
+            fouten.append("budget ontbreekt")
+        self._regel("PROT.aspecifiek_gevuld", not fouten, rec, actor,
+                    f"{wat}: alleen productcategorie" + (", met budget" if budget_nodig and wijze.budget else "")
+                    + "; geen productcode, geen omvang", "; ".join(fouten))
+
+    def _aspecifieke_einddatum(self, rec: Boeking, std, tp: b.ToegewezenProduct, agb: str, gemeente: str) -> None:
+        """A new aspecifieke toewijzing answering a 315 ends where the profile says (LTA: 365 days after the VOT)."""
+        vz = self.verzoeken.get((agb, tp.referentie_aanbieder or ""))
+        if vz is None or vz.nummer != "315" or tp.product is None or tp.product.code:
+            return
+        verwacht = self.p.toewijzing_einddatum("jeugd" if std == IJW else "wmo", vz.dagtekening)
+        if verwacht is None:
+            return
+        self._regel("PROT.aspecifiek_gevuld", tp.einddatum == verwacht, rec, gemeente,
+                    f"einddatum {verwacht.isoformat()} ({self.p.wijze('jeugd' if std == IJW else 'wmo').einddatum} "
+                    f"na de 315 van {vz.dagtekening.isoformat()})",
+                    f"einddatum {tp.einddatum.isoformat() if tp.einddatum else 'leeg'}")
 
     def _tr_code(self, tr: str) -> str | None:
         r = self.regels.get(tr)
@@ -360,7 +397,7 @@ class Controleur:
         # a 315 while a toewijzing of the same product exists for this client is a verlenging (§4.1)
         bestaand = [self.toewijzingen[(gemeente, nr)].tp for nr in self.per_client.get((gemeente, agb, bsn, std.naam), [])]
         for ap in m.client.producten:
-            self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct")
+            self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
             if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand):
                 self.verlengingen[(agb, bsn)] += 1
                 tags = self._tags(ap.product)

@@ -117,6 +117,10 @@ _PROT = [
     Regel("PROT.specifiek_gevuld", "Bij specifiek toewijzen zijn productcategorie, productcode, eenheid, volume en "
           "frequentie gevuld (en in 305/307 categorie en code).", "Annex 4 §3, §4, §5, §6.1",
           ("315", "301", "305", "307"), ZENDER),
+    Regel("PROT.aspecifiek_gevuld", "Bij aspecifiek toewijzen (profiel [toewijzing]) is alleen de productcategorie "
+          "gevuld, met budget waar het profiel dat voorschrijft, zonder productcode en omvang (ook in 305/307); de "
+          "einddatum volgt uit het verzoek om toewijzing (LTA: 365 dagen na de VOT).", "VNG LTA 2021 §2.1.1 tabel 1",
+          ("315", "301", "305", "307"), ZENDER),
     Regel("PROT.301_volledig", "Een 301 bevat alle toewijzingen van de cliënt bij die aanbieder die op of na de "
           "aanmaakdatum geldig zijn, plus de gewijzigde.", "Annex 4 §5", ("301",), GEMEENTE),
 ]

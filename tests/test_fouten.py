@@ -21,10 +21,11 @@ PROFIEL = laad_profiel("mijov-2024")
 
 
 def _draai(tmp_path, fout, registry, fouten=None):
-    profiel = dataclasses.replace(PROFIEL, gebeurtenissen=dict(fout.gebeurtenissen))
+    basis = PROFIEL if fout.profiel == PROFIEL.naam else laad_profiel(fout.profiel)
+    profiel = dataclasses.replace(basis, gebeurtenissen=dict(fout.gebeurtenissen))
     voer_uit(RunInstellingen(uit=tmp_path, scenario=fout.scenario, clients=30, dagen=300, seed=3, profiel=profiel,
                              fouten=frozenset({fout.naam} if fouten is None else fouten)))
-    c = Controleur(PROFIEL, registry)
+    c = Controleur(basis, registry)
     for r in open_ledger(tmp_path).records():
         c.verwerk(r)
     return c.sluit()
@@ -40,8 +41,10 @@ def test_fault_fires_its_rule_and_no_other(naam, tmp_path, registry):
         assert o.actor and o.berichten and o.verwacht and o.waargenomen
 
 
-@pytest.mark.parametrize("naam", sorted({f.scenario + "|" + ",".join(sorted(f.gebeurtenissen)) for f in FOUTEN.values()}))
+@pytest.mark.parametrize("naam", sorted({f.profiel + "|" + f.scenario + "|" + ",".join(sorted(f.gebeurtenissen))
+                                         for f in FOUTEN.values()}))
 def test_the_same_scenarios_without_faults_are_clean(naam, tmp_path, registry):
-    fout = next(f for f in FOUTEN.values() if f.scenario + "|" + ",".join(sorted(f.gebeurtenissen)) == naam)
+    fout = next(f for f in FOUTEN.values()
+                if f.profiel + "|" + f.scenario + "|" + ",".join(sorted(f.gebeurtenissen)) == naam)
     u = _draai(tmp_path, fout, registry, fouten=frozenset())
     assert u.afwijkingen == [], [(o.regel, o.waargenomen) for o in u.afwijkingen[:6]]
