@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from reports.controleer import controleer
@@ -15,6 +16,7 @@ from reports.invoer import open_invoer
 from reports.uitslag import ONBESLIST
 from reports.volgen import volg_invoer
 from scenarios.run import RunInstellingen, voer_uit
+from simulator.ledger import LedgerWriter
 from simulator.profiel import laad_profiel
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -27,12 +29,16 @@ def _zonder_invoer(u) -> dict:
     return d
 
 
-def test_following_a_running_simulation_equals_the_offline_check(tmp_path, registry):
+def test_following_a_running_simulation_equals_the_offline_check(tmp_path, registry, monkeypatch):
+    # Throttle the writer a little so that the follower certainly catches up with it and has to wait,
+    # however busy the machine is (the check of a record is otherwise about as fast as writing it).
+    schrijf = LedgerWriter._schrijf
+    monkeypatch.setattr(LedgerWriter, "_schrijf", lambda self, rec: (time.sleep(0.001), schrijf(self, rec))[1])
     inst = RunInstellingen(uit=tmp_path, scenario="mix", clients=40, dagen=200, seed=11, profiel=PROFIEL,
                            fouten=frozenset({"laat_302"}))
     t = threading.Thread(target=voer_uit, args=(inst,))
     t.start()
-    gevolgd = volg_invoer(tmp_path, timeout=20, poll=0.01)
+    gevolgd = volg_invoer(tmp_path, timeout=60, poll=0.01)
     live = controleer(gevolgd, PROFIEL, registry)
     t.join()
     assert gevolgd.volger.einde is not None and gevolgd.compleet
