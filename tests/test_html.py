@@ -200,7 +200,9 @@ def _chromium() -> str | None:
 
 def _chrome(binary: str, profiel: Path, *args: str) -> subprocess.CompletedProcess:
     cmd = [binary, "--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0",
-           "--hide-scrollbars", "--no-first-run", "--disable-extensions", f"--user-data-dir={profiel}", *args]
+           "--hide-scrollbars", "--no-first-run", "--disable-extensions", "--disable-quic",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={profiel}", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=90)
 
 
