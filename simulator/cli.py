@@ -118,11 +118,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    args.scenario, args.clients, args.days, args.seed = "mix", args.clients, args.days, args.seed
+    """The README's main job: a small mixed run, its conformance check and the HTML report."""
+    from pathlib import Path
+
+    from reports.controleer import controleer
+    from reports.html import schrijf_html
+    from reports.invoer import open_invoer
+    from reports.tekst import schrijf_uitslag
+    from simulator.profiel import laad_profiel
+
+    args.scenario = "mix"
     code = cmd_run(args)
-    if code == EXIT_OK:
-        print(f"\ndemo output in {args.out}/ (ledger.jsonl: every message and event, samenvatting.txt)")
-    return code
+    if code != EXIT_OK:
+        return code
+    uit = Path(args.out)
+    registry = _registry(args)
+    invoer = open_invoer(uit, registry)
+    print(f"\nchecking {uit / 'ledger.jsonl'} against every rule of {args.profile} …")
+    uitslag = controleer(invoer, laad_profiel(args.profile), registry)
+    schrijf_uitslag(uitslag, invoer.beschrijving, sys.stdout, 10)
+    uitslag.schrijf(uit / "uitslag.json")
+    rapport = schrijf_html(uitslag, invoer.ledger_pad, uit / "rapport.html")
+    print(f"\ndemo output in {uit}/: ledger.jsonl (every message and event), samenvatting.txt, "
+          f"uitslag.json (the verdicts), {rapport.name} (open it in a browser)")
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -252,8 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schemas(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("demo", help="run a small mixed scenario and say where its output is",
-                       description="A small mixed run of every route over a few months (the README's main job).")
+    p = sub.add_parser("demo", help="run a small mixed scenario, check it and write its HTML report",
+                       description="A small mixed run of every route over a few months, checked against every "
+                                   "rule, with the HTML report (the README's main job).")
     p.add_argument("--clients", type=int, default=150, metavar="N")
     p.add_argument("--days", type=int, default=180, metavar="D")
     p.add_argument("--seed", type=int, default=1, metavar="S")

@@ -4,6 +4,7 @@ event of Annex 4 present."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def test_cli_run_prints_summary_and_writes_ledger(tmp_path, capsys):
     assert "messages per type" in out and "JW301" in out or "WMO301" in out
     assert "messages per gemeente" in out and (tmp_path / "ledger.jsonl").is_file()
     assert (tmp_path / "samenvatting.txt").read_text(encoding="utf-8").startswith("run complete")
+
+
+def test_demo_runs_checks_and_writes_the_html_report(tmp_path, capsys):
+    """The README's main job: a mixed run, its verdicts and a report a person can open."""
+    code = main(["demo", "--clients", "40", "--days", "90", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "verdict: PASS — 0 deviation(s)" in out and "rapport.html" in out
+    uitslag = json.loads((tmp_path / "uitslag.json").read_text(encoding="utf-8"))
+    assert uitslag["run"]["profiel"] == "mijov-2024" and uitslag["verdict"] == "pass"
+    html = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "TERMIJN.retour_302" in html
 
 
 @pytest.mark.parametrize("argv, melding", [
