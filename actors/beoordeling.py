@@ -1,70 +1,122 @@
 """How the reference gemeente judges a 323: each prestatie approved or rejected 100 % (§7.1).
 
-A rejection names the broken rule's retourcode, looked up in the retourcode list by rule id
-(``retourcode_voor_regel``), so the codes follow the schema release.  The rules a gemeente applies
-to a line, in order (the first broken one decides):
+A rejection names the retourcodes of every rule the line breaks, each looked up in the retourcode
+list by rule id (``retourcode_voor_regel``), so the codes follow the schema release.  The rules a
+gemeente applies to a line:
 
-TR338 the toewijzing exists for this client and aanbieder; TR384 it was not removed;
-TR339/TR340 categorie and code equal the toewijzing's; TR341 the unit fits (minutes for hours);
-TR307/TR308 the ProductPeriode lies within the toewijzing; TR314 the ReferentieNummer is new;
-TR323 a credit refers to an approved debit; TR418 the tariff is the contract tariff.
+TR338 the toewijzing exists for this client and aanbieder (when not, nothing else is judged);
+TR384 it was not removed; TR339/TR340 categorie and code equal the toewijzing's; TR341 the unit
+fits (minutes for hours); TR307/TR308 the ProductPeriode lies within the toewijzing; TR387/TR388
+it is the calendar month cut to the toewijzing; TR319 it ends within the DeclaratiePeriode;
+TR314 the ReferentieNummer is new; TR323 a credit refers to an approved, not yet credited debit;
+TR390 a debit is credited once; TR389 no second debit for the same toewijzing and ProductPeriode;
+TR418 the tariff is the contract tariff; TR369 the approved debits stay within the budget.
+
+A DeclaratieNummer used before (TR333) rejects the whole declaration (``declaratie_afwijzing``).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from simulator.berichten import Declaratie, Prestatie
 from simulator.codes import retourcode_voor_regel
+from simulator.werkdagen import einde_maand
 
 if TYPE_CHECKING:
     from .gemeente import Gemeente
 
 
+def _staat(g: "Gemeente", agb: str) -> dict:
+    return g.beoordeeld.setdefault(agb, {"referenties": set(), "toegekend": {}, "gecrediteerd": set(),
+                                         "debet": {}, "budget": {}, "nummers": set()})
+
+
+def declaratie_afwijzing(g: "Gemeente", b: Declaratie, agb: str) -> tuple[str, ...]:
+    """The retourcodes rejecting the Declaratie as a whole (TR333: DeclaratieNummer not unique)."""
+    staat = _staat(g, agb)
+    sleutel = (b.standaard.naam, b.declaratie.nummer)
+    if sleutel in staat["nummers"]:
+        return (retourcode_voor_regel(g.w.codelijsten, b.standaard, "TR333"),)
+    staat["nummers"].add(sleutel)
+    return ()
+
+
 def beoordeel_declaratie(g: "Gemeente", b: Declaratie, agb: str) -> dict[str, tuple[str, ...]]:
     """ReferentieNummer → retourcodes of every rejected prestatie (approved ones are absent)."""
-    staat = g.beoordeeld.setdefault(agb, {"referenties": set(), "toegekend": {}})
+    staat = _staat(g, agb)
     afgekeurd: dict[str, tuple[str, ...]] = {}
     for c in b.declaratie.clienten:
         d = g.dossiers.get((c.bsn, agb, b.standaard.naam))
         for p in c.prestaties:
-            regel = _gebroken_regel(g, d, p, staat)
+            regels = _gebroken_regels(g, d, p, staat, b.declaratie.periode.einddatum)
             staat["referenties"].add(p.referentie.nummer)
-            if regel is None:
-                if p.bedrag_cent >= 0:
-                    staat["toegekend"][p.referentie.nummer] = p
+            if regels:
+                afgekeurd[p.referentie.nummer] = tuple(
+                    dict.fromkeys(retourcode_voor_regel(g.w.codelijsten, b.standaard, r) for r in regels))
+            elif p.bedrag_cent >= 0:
+                staat["toegekend"][p.referentie.nummer] = p
+                staat["debet"][_sleutel(p)] = p.referentie.nummer
+                staat["budget"][p.toewijzingnummer] = staat["budget"].get(p.toewijzingnummer, 0) + p.bedrag_cent
             else:
-                afgekeurd[p.referentie.nummer] = (retourcode_voor_regel(g.w.codelijsten, b.standaard, regel),)
+                orig = staat["toegekend"].pop(p.referentie.vorig)
+                staat["gecrediteerd"].add(p.referentie.vorig)
+                staat["debet"].pop(_sleutel(orig), None)
+                staat["budget"][orig.toewijzingnummer] = staat["budget"].get(orig.toewijzingnummer, 0) - orig.bedrag_cent
     return afgekeurd
 
 
-def _gebroken_regel(g: "Gemeente", d, p: Prestatie, staat: dict) -> str | None:
+def _sleutel(p: Prestatie) -> tuple[str, date, date]:
+    return (p.toewijzingnummer, p.periode.begindatum, p.periode.einddatum)
+
+
+def _gebroken_regels(g: "Gemeente", d, p: Prestatie, staat: dict, declaratie_einde: date) -> list[str]:
     std = d.standaard if d is not None else None
     tp = d.toewijzingen.get(p.toewijzingnummer) if d is not None else None
     if tp is None:
-        return "TR338"
+        return ["TR338"]
+    uit: list[str] = []
     if tp.reden_wijziging and tp.reden_wijziging == g.w.code(std, "wijziging.verwijderd"):
-        return "TR384"
+        uit.append("TR384")
     if tp.product is not None and p.product.categorie != tp.product.categorie:
-        return "TR339"
+        uit.append("TR339")
     if tp.product is not None and tp.product.code and p.product.code != tp.product.code:
-        return "TR340"
+        uit.append("TR340")
     if tp.omvang is not None and not _eenheid_past(g, std, tp.omvang.eenheid, p.eenheid):
-        return "TR341"
-    if p.periode.begindatum < tp.ingangsdatum:
-        return "TR307"
-    if tp.einddatum is not None and p.periode.einddatum > tp.einddatum:
-        return "TR308"
+        uit.append("TR341")
+    begin, eind = p.periode.begindatum, p.periode.einddatum
+    if begin < tp.ingangsdatum:
+        uit.append("TR307")
+    if tp.einddatum is not None and eind > tp.einddatum:
+        uit.append("TR308")
+    if begin != max(date(begin.year, begin.month, 1), tp.ingangsdatum):
+        uit.append("TR387")
+    maand_eind = einde_maand(begin.year, begin.month)
+    if eind != min(maand_eind, tp.einddatum or maand_eind):
+        uit.append("TR388")
+    if eind > declaratie_einde:
+        uit.append("TR319")
     if p.referentie.nummer in staat["referenties"]:
-        return "TR314"
-    if p.bedrag_cent < 0 and (p.referentie.vorig is None or p.referentie.vorig not in staat["toegekend"]):
-        return "TR323"
-    if p.bedrag_cent >= 0 and p.tarief_cent is not None:
+        uit.append("TR314")
+    if p.bedrag_cent < 0:
+        if p.referentie.vorig is None or p.referentie.vorig not in staat["toegekend"]:
+            uit.append("TR323")
+        if p.referentie.vorig in staat["gecrediteerd"]:
+            uit.append("TR390")
+        return uit
+    if _sleutel(p) in staat["debet"]:
+        uit.append("TR389")
+    if p.tarief_cent is not None:
         product = g.w.catalogus.per_code(p.product.code) if p.product.code else None
         uren_in_minuten = bool(g.w.profiel.regel("declareren_uren_in_minuten"))
-        if product is not None and p.tarief_cent != product.declaratietarief_cent(uren_in_minuten):
-            return "TR418"
-    return None
+        if product is not None:
+            contract = product.tarief_cent if p.eenheid == product.eenheid else product.declaratietarief_cent(uren_in_minuten)
+            if p.tarief_cent != contract:
+                uit.append("TR418")
+    if tp.budget is not None and staat["budget"].get(p.toewijzingnummer, 0) + p.bedrag_cent > tp.budget:
+        uit.append("TR369")
+    return uit
 
 
 def _eenheid_past(g: "Gemeente", std, toegewezen: str, gedeclareerd: str) -> bool:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from simulator.berichten import (
     Referentie,
 )
 from simulator.schemas import Standaard
-from simulator.werkdagen import einde_maand
+from simulator.werkdagen import add_maanden, einde_maand
 
 if TYPE_CHECKING:
     from .aanbieder import Aanbieder, Levering
@@ -50,6 +50,7 @@ class Maandstaat:
     regel: Regel | None = None
     te_corrigeren: bool = False  # an approved line will be credited and declared again
     leeg: bool = False  # the month was judged in a batch with nothing to declare; it stays closed
+    niet_voor: date | None = None  # fault switches: the correction waits until this day
 
 
 def _maand(d: date) -> Maand:
@@ -77,6 +78,8 @@ class Declaratieadministratie:
         self.staat: dict[tuple[str, str, Maand], Maandstaat] = {}  # (gemeente, toewijzingnr, maand)
         self.verzonden: dict[str, list[Regel]] = {}  # 323 BerichtIdentificatie → its lines
         self.op_referentie: dict[str, Regel] = {}
+        self._vorige_referentie: dict[tuple[str, str], str] = {}  # (gemeente, toewijzingnr) → last debit sent
+        self._vorig_declaratienummer: dict[tuple[str, str], str] = {}  # (gemeente, standaard) → last DeclaratieNummer
         self._gestart = False
         rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
         # werkdag of the month the batch goes out: after the 6th, every start of care in the month
@@ -141,14 +144,19 @@ class Declaratieadministratie:
         while m <= tot:
             staat = self.staat.setdefault((lev.gemeente, tp.toewijzingnummer, m), Maandstaat())
             r = staat.regel
-            if (r is None and not staat.leeg) or (r is not None and r.status == "afgekeurd"):
+            wacht = staat.niet_voor is not None and self.w.vandaag < staat.niet_voor
+            if (r is None and not staat.leeg) or (r is not None and r.status == "afgekeurd" and not wacht):
                 foutief = r is None and (self._wordt_afgekeurd(lev, m) or self.w.fout("verkeerd_tarief"))
                 p = self._prestatie(lev, m, foutief_tarief=foutief)
-                if p is not None:
+                if p is not None and r is None and not foutief:
+                    p, extra = self._met_fout(lev, p)
+                    uit.append(Regel(p, lev, m))
+                    uit.extend(Regel(x, lev, m, status="fout") for x in extra)  # never judged or declared again
+                elif p is not None:
                     uit.append(Regel(p, lev, m))
                 elif r is None and _laatste(m) < self.w.vandaag:
                     staat.leeg = True
-            elif staat.te_corrigeren and r.status == "toegekend":
+            elif staat.te_corrigeren and r.status == "toegekend" and not wacht:
                 staat.te_corrigeren = False
                 credit = Prestatie(
                     referentie=Referentie(self._referentie(lev), vorig=r.prestatie.referentie.nummer),
@@ -156,12 +164,60 @@ class Declaratieadministratie:
                     periode=r.prestatie.periode, volume=r.prestatie.volume, eenheid=r.prestatie.eenheid,
                     bedrag_cent=-r.prestatie.bedrag_cent, tarief_cent=r.prestatie.tarief_cent)
                 uit.append(Regel(credit, lev, m, status="credit"))
+                if self.w.fout("dubbele_credit"):  # fault: the same debit credited twice
+                    uit.append(Regel(replace(credit, referentie=Referentie(self._referentie(lev), vorig=credit.referentie.vorig)),
+                                     lev, m, status="fout"))
                 r.status = "gecrediteerd"
                 nieuw = self._prestatie(lev, m, correctie=True)
                 if nieuw is not None:
                     uit.append(Regel(nieuw, lev, m))
             m = _volgende(m)
         return uit
+
+    # -- fault switches (actors/fouten.py) ---------------------------------------------------
+    def _met_fout(self, lev: "Levering", p: Prestatie) -> tuple[Prestatie, list[Prestatie]]:
+        """A new debit line as a faulty aanbieder sends it: the line itself broken (the gemeente
+        rejects it and it is declared again, correctly) or an extra broken line beside it."""
+        tp, f = lev.toegewezen, self.w.fout
+        b_, e_ = p.periode.begindatum, p.periode.einddatum
+        sleutel = (lev.gemeente, tp.toewijzingnummer)
+        vorige = self._vorige_referentie.get(sleutel)
+        self._vorige_referentie[sleutel] = p.referentie.nummer
+        if b_ == tp.ingangsdatum and b_.day > 1 and f("periode_voor_ingang"):
+            return replace(p, periode=Periode(b_.replace(day=1), e_)), []
+        if tp.einddatum is not None and e_ == tp.einddatum < _laatste(_maand(e_)) and f("periode_na_einde"):
+            return replace(p, periode=Periode(b_, _laatste(_maand(e_)))), []
+        if b_.day == 1 and e_ > b_ and f("begindatum_niet_eerste"):
+            return replace(p, periode=Periode(b_ + timedelta(days=1), e_)), []
+        if e_ == _laatste(_maand(e_)) and e_ > b_ and f("einddatum_niet_laatste"):
+            return replace(p, periode=Periode(b_, e_ - timedelta(days=1))), []
+        domein = self.w.catalogus.per_code(p.product.code).domein
+        andere = sorted({x.categorie for x in self.w.catalogus.producten if x.domein == domein} - {p.product.categorie})
+        if andere and f("andere_categorie"):
+            return replace(p, product=Product(andere[0], p.product.code)), []
+        zelfde = [x for x in self.w.catalogus.per_categorie(p.product.categorie)
+                  if x.code != p.product.code and x.eenheid == self.w.catalogus.per_code(p.product.code).eenheid]
+        if zelfde and f("andere_productcode"):
+            uren_in_minuten = p.eenheid != zelfde[0].eenheid
+            tarief = zelfde[0].declaratietarief_cent(uren_in_minuten)
+            return replace(p, product=Product(zelfde[0].categorie, zelfde[0].code), tarief_cent=tarief,
+                           bedrag_cent=p.volume * tarief), []
+        if vorige is not None and f("dubbele_referentie"):
+            return replace(p, referentie=Referentie(vorige)), []
+        if f("declaratie_zonder_toewijzing"):
+            onbekend = "9" * len(tp.toewijzingnummer)
+            return p, [replace(p, referentie=Referentie(self._referentie(lev)), toewijzingnummer=onbekend)]
+        if f("tweede_debet"):
+            return p, [replace(p, referentie=Referentie(self._referentie(lev)))]
+        if f("credit_zonder_debet"):
+            nooit = self._referentie(lev)  # a ReferentieNummer never sent
+            return p, [replace(p, referentie=Referentie(self._referentie(lev), vorig=nooit), bedrag_cent=-p.bedrag_cent)]
+        if p.tarief_cent is not None and f("afgekeurd_laat_gecorrigeerd"):
+            # a wrong tariff (TR418, rejected) whose correction waits three months (§7.2: next period)
+            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = add_maanden(self.w.vandaag, 3)
+            tarief = p.tarief_cent + 1
+            return replace(p, tarief_cent=tarief, bedrag_cent=p.volume * tarief), []
+        return p, []
 
     def _wordt_afgekeurd(self, lev: "Levering", m: Maand) -> bool:
         t = lev.traject
@@ -248,6 +304,12 @@ class Declaratieadministratie:
             self.op_referentie[r.prestatie.referentie.nummer] = r
         clienten = tuple(DeclaratieClient(bsn, tuple(ps)) for bsn, ps in per_bsn.items())
         nummer = self.a.nummer("declaratie", gemeente, f"D{gemeente}", 7)
+        vorig_nummer = self._vorig_declaratienummer.get((gemeente, std.naam))
+        self._vorig_declaratienummer[(gemeente, std.naam)] = nummer
+        if vorig_nummer is not None and self.w.fout("dubbel_declaratienummer"):
+            nummer = vorig_nummer  # fault: a DeclaratieNummer used before (TR333)
+        if any(r.maand == periode for r in regels) and self.w.fout("periode_na_declaratieperiode"):
+            periode = (periode[0] - (periode[1] == 1), (periode[1] - 2) % 12 + 1)  # fault: a month too early (TR319)
         inhoud = DeclaratieInhoud(nummer, Periode(_eerste(periode), _laatste(periode)), self.w.vandaag,
                                   sum(r.prestatie.bedrag_cent for r in regels), clienten)
         ident = self.a.identificatie(gemeente)
@@ -259,7 +321,7 @@ class Declaratieadministratie:
             lev = r.levering
             if r.status == "ingediend":
                 self.staat[(lev.gemeente, lev.toegewezen.toewijzingnummer, r.maand)].regel = r
-            if r.prestatie.bedrag_cent > 0:
+            if r.prestatie.bedrag_cent > 0 and r.status != "fout":
                 lev.gedeclareerd_cent += r.prestatie.bedrag_cent
         self._budget_bewaken({r.levering.toegewezen.toewijzingnummer: r.levering for r in regels}.values())
 
@@ -280,7 +342,10 @@ class Declaratieadministratie:
             self.w.gebeurtenis("antwoord_onbekende_declaratie", actor=self.a.adres, heen=b.declaratie_identificatie)
             return
         afgekeurd: set[str] = set()
-        if b.antwoord is not None:
+        goed = {self.w.code(b.standaard, "retour.geen_opmerking"), self.w.code(b.standaard, "retour.declaratie_toegewezen")}
+        if b.antwoord is not None and set(b.antwoord.retourcodes) - goed:
+            afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the Declaratie as a whole rejected (TR333)
+        elif b.antwoord is not None:
             for c in b.antwoord.clienten:
                 for p in c.prestaties:
                     if set(p.retourcodes) - {self.w.code(b.standaard, "retour.geen_opmerking")}:
@@ -298,4 +363,7 @@ class Declaratieadministratie:
                 t = r.levering.traject
                 if t.heeft("correctie") and "correctie_maand" not in t.details:
                     t.details["correctie_maand"] = r.maand
-                    self.staat[(r.levering.gemeente, r.levering.toegewezen.toewijzingnummer, r.maand)].te_corrigeren = True
+                    staat = self.staat[(r.levering.gemeente, r.levering.toegewezen.toewijzingnummer, r.maand)]
+                    staat.te_corrigeren = True
+                    if self.w.fout("goedgekeurd_laat_gecorrigeerd"):  # fault: credited after the 2 months of §7.2
+                        staat.niet_voor = add_maanden(ontvangen, 3)

@@ -42,6 +42,33 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("laat_323", "aanbieder", "een maand wordt pas twee maanden later gedeclareerd", ("TERMIJN.declaratie_323",)),
     Fout("verkeerd_tarief", "aanbieder", "een prestatie met een ander dan het contracttarief", ("TR418",),
          hoe_vaak=2),
+    # H-fa: the aanbieder's declaration administration (323 and corrections)
+    Fout("periode_voor_ingang", "aanbieder", "een ProductPeriode die op de 1e begint, vóór de ingangsdatum halverwege "
+         "de maand (dus ook niet de ingangsdatum als begin)", ("TR307", "TR387")),
+    Fout("periode_na_einde", "aanbieder", "een ProductPeriode die tot het einde van de maand loopt, na de einddatum "
+         "van de toewijzing (dus ook niet de einddatum als einde)", ("TR308", "TR388")),
+    Fout("begindatum_niet_eerste", "aanbieder", "een ProductPeriode die op de 2e van de maand begint", ("TR387",)),
+    Fout("einddatum_niet_laatste", "aanbieder", "een ProductPeriode die een dag voor het einde van de maand eindigt",
+         ("TR388",)),
+    Fout("andere_categorie", "aanbieder", "een prestatie met een andere productcategorie dan toegewezen", ("TR339",)),
+    Fout("andere_productcode", "aanbieder", "een prestatie met een andere productcode (zelfde categorie) dan toegewezen",
+         ("TR340",)),
+    Fout("dubbele_referentie", "aanbieder", "een nieuwe prestatie met het ReferentieNummer van een eerdere", ("TR314",)),
+    Fout("declaratie_zonder_toewijzing", "aanbieder", "een extra prestatie op een toewijzingnummer dat de aanbieder "
+         "nooit kreeg", ("TR338", "PROT.declaratie_met_toewijzing")),
+    Fout("tweede_debet", "aanbieder", "een tweede debetprestatie voor dezelfde toewijzing en ProductPeriode",
+         ("TR389",)),
+    Fout("credit_zonder_debet", "aanbieder", "een creditprestatie die verwijst naar een nooit verzonden debetprestatie",
+         ("TR323",)),
+    Fout("dubbele_credit", "aanbieder", "een goedgekeurde prestatie wordt twee keer gecrediteerd (de tweede credit "
+         "hoort niet meer bij een goedgekeurde debet)", ("TR323", "TR390"), gebeurtenissen={"correctie": 1.0}),
+    Fout("dubbel_declaratienummer", "aanbieder", "een 323 met het DeclaratieNummer van de vorige", ("TR333",)),
+    Fout("periode_na_declaratieperiode", "aanbieder", "een 323 waarvan de DeclaratiePeriode een maand te vroeg is: "
+         "prestaties vallen erna", ("TR319",)),
+    Fout("afgekeurd_laat_gecorrigeerd", "aanbieder", "een prestatie met een verkeerd tarief (afgekeurd) wordt pas na "
+         "drie maanden gecorrigeerd", ("TR418", "TERMIJN.correctie_afgekeurd"), hoe_vaak=2),
+    Fout("goedgekeurd_laat_gecorrigeerd", "aanbieder", "een goedgekeurde prestatie wordt pas na drie maanden "
+         "gecrediteerd en opnieuw gedeclareerd", ("TERMIJN.correctie_goedgekeurd",), gebeurtenissen={"correctie": 1.0}),
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),

@@ -34,7 +34,7 @@ from simulator.werkdagen import add_maanden
 from .basis import Actor
 from simulator.codes import retourcode_voor_regel
 
-from .beoordeling import beoordeel_declaratie
+from .beoordeling import beoordeel_declaratie, declaratie_afwijzing
 from .budget import verwachte_kosten_cent
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
@@ -453,18 +453,19 @@ class Gemeente(Actor):
 
     def bij_323(self, b: Declaratie, aflevering: Aflevering) -> None:
         agb = b.header.afzender
-        afgekeurd = beoordeel_declaratie(self, b, agb)
+        afwijzing = declaratie_afwijzing(self, b, agb)  # TR333: the whole declaration rejected
+        afgekeurd = {} if afwijzing else beoordeel_declaratie(self, b, agb)
         for c in b.declaratie.clienten:
             for std_key in (b.standaard.naam,):
                 d = self.dossiers.get((c.bsn, agb, std_key))
-                if d is not None:
+                if d is not None and not afwijzing:
                     d.gedeclareerd.update(p.toewijzingnummer for p in c.prestaties
                                           if p.referentie.nummer not in afgekeurd)
         rng = self.w.sim.rng(f"{self.adres}:325:{b.header.identificatie}:{agb}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "antwoord_325", spreiding=0.7)
         if self.w.fout("laat_325"):
             dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 14)
-        self.op(dag, self._stuur_325, b, aflevering, afgekeurd)
+        self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing)
 
     def bij_302(self, b, aflevering: Aflevering) -> None:
         """A retour from the aanbieder: a technical receipt; rejected parts are recorded."""
@@ -475,10 +476,11 @@ class Gemeente(Actor):
 
     bij_320 = bij_302
 
-    def _stuur_325(self, b: Declaratie, aflevering: Aflevering, afgekeurd: dict[str, tuple[str, ...]]) -> None:
+    def _stuur_325(self, b: Declaratie, aflevering: Aflevering, afgekeurd: dict[str, tuple[str, ...]],
+                   afwijzing: tuple[str, ...] = ()) -> None:
         gemeente = self.adres
         antwoord = maak_declaratie_antwoord(b, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
-                                            registry=self.w.registry, afgekeurd=afgekeurd)
+                                            registry=self.w.registry, afgekeurd=afgekeurd, declaratie_codes=afwijzing)
         if antwoord.antwoord is not None and antwoord.antwoord.totaal_toegekend_cent > 1 and self.w.fout("325_half"):
             half = antwoord.antwoord.totaal_toegekend_cent // 2  # fault: part of a line approved
             antwoord = replace(antwoord, antwoord=replace(antwoord.antwoord, totaal_toegekend_cent=half))

@@ -721,10 +721,13 @@ class Controleur:
             dubbel = [s for s in self.prestaties.values() if s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer)
                       and s.periode == (b_, e_) and s.bedrag >= 0 and s.status in ("ingediend", "toegekend")]
             regel("TR389", not dubbel, "geen tweede debet zonder credit", f"al: {', '.join(s.referentie for s in dubbel)}")
+            # a correction covers the same toewijzing and month; its ProductPeriode may be the corrected one
+            maand = (b_.year, b_.month)
             afgekeurd = [s for s in self.prestaties.values() if s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer)
-                         and s.periode == (b_, e_) and s.status == "afgekeurd" and s.afgekeurd_op is not None]
+                         and (s.periode[0].year, s.periode[0].month) == maand and s.status == "afgekeurd"
+                         and s.afgekeurd_op is not None]
             correctie = bool(afgekeurd) or any(
-                s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer) and s.periode == (b_, e_)
+                s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer) and (s.periode[0].year, s.periode[0].month) == maand
                 and s.status == "gecrediteerd" for s in self.prestaties.values())
             for s in afgekeurd[-1:]:
                 grens = self.p.deadline("correctie_afgekeurd", s.afgekeurd_op)
@@ -768,6 +771,10 @@ class Controleur:
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
             afgekeurd = {}
+            geheel = set(a.retourcodes) - {"0200", "8001"}  # the Declaratie as a whole rejected (e.g. 9333)
+            if geheel:
+                gevonden["Declaratie"] = geheel
+                afgekeurd = dict(decl["prestaties"])
             for cl in a.clienten:
                 for p in cl.prestaties:
                     codes = set(p.retourcodes) - {"0200"}

@@ -300,7 +300,7 @@ def _declaratie(rec: Boeking, registry, profiel: Profiel, eerste_301: dict[str, 
         return False
     for cl in decl.clienten:
         for p in cl.prestaties:
-            sleutel = (rec.afzender, p.toewijzingnummer, p.periode.begindatum, p.periode.einddatum)
+            sleutel = (rec.afzender, p.toewijzingnummer, f"{p.periode.begindatum:%Y-%m}")  # a correction: same month
             if p.bedrag_cent < 0 or p.referentie.vorig or sleutel in gezien:
                 gezien.add(sleutel)
                 continue
