@@ -39,6 +39,7 @@ from .berichten import Bericht, XsdVersie, berichttype
 from .codelijsten import Codelijsten
 from .codes import Codes, codes
 from .schemas import RETOUR_HEEN, SchemaRegistry, Standaard
+from .xmlschrijver import schrijf
 
 XS = "http://www.w3.org/2001/XMLSchema"
 XML_DECLARATIE = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -184,7 +185,27 @@ _LEGE_REGELS = re.compile(r"\n[ \t]*(?=\n)")
 
 
 def render(bericht: Bericht, registry: SchemaRegistry) -> bytes:
-    """The message as UTF-8 XML bytes with an XML declaration."""
+    """The message as UTF-8 XML bytes with an XML declaration.
+
+    Written by :mod:`simulator.xmlschrijver`, which writes exactly the bytes of the Jinja2 templates
+    (:func:`render_jinja`, proven by ``tests/test_xmlschrijver.py``) about 30 times faster.
+    """
+    std: Standaard = bericht.standaard
+    btype = berichttype(bericht)
+    c = codes_van(registry, std)
+    versies = schema_versies(registry, btype)
+    heen = RETOUR_HEEN.get(bericht.nummer)
+    m = f"{std.prefix}{bericht.nummer}"
+    tekst = schrijf(
+        bericht, heen or bericht.nummer, m=m, b=std.naam, ns_m=std.namespace(m), ns_b=std.basis_namespace,
+        retour=heen is not None, ijw=std.naam == "ijw", berichtversie=versies.berichtversie,
+        berichtsubversie=versies.berichtsubversie, dc=lambda cent: debet_credit(cent, c),
+        janee=lambda waarde: ja_nee(waarde, c))
+    return (XML_DECLARATIE + tekst).encode("utf-8")
+
+
+def render_jinja(bericht: Bericht, registry: SchemaRegistry) -> bytes:
+    """The message rendered through the Jinja2 templates: the readable reference :func:`render` matches."""
     std: Standaard = bericht.standaard
     btype = berichttype(bericht)
     c = codes_van(registry, std)
