@@ -340,12 +340,17 @@ class Aanbieder(Actor):
             if not kal.is_werkdag(start):
                 start = kal.volgende_werkdag(start)
             sleutel = "start_305"
+        vervallen = kal.volgende_werkdag(self.w.deadline("toewijzing_vervalt", max(tp.ingangsdatum, lev.ontvangen)))
+        na_verval = (sleutel == "start_305" and (tp.einddatum is None or vervallen < tp.einddatum)
+                     and self.w.fout("start_na_vervaltermijn"))
+        if na_verval:
+            start = vervallen  # fault: care starts, and its 305 goes, after the toewijzing lapsed (§5)
         if tp.einddatum is not None and start > tp.einddatum:
             return
         lev.perioden.append([start, lev.eind_gepland or tp.einddatum or start])
         if sleutel == "start_305":
             self.op(start, self._zorg_start, lev, start)
-            dag = self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
+            dag = start if na_verval else self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
             if self.w.fout("laat_305"):
                 dag = self.w.kalender.add_werkdagen(start, 8)
         else:

@@ -80,6 +80,7 @@ class Declaratieadministratie:
         self.op_referentie: dict[str, Regel] = {}
         self._vorige_referentie: dict[tuple[str, str], str] = {}  # (gemeente, toewijzingnr) → last debit sent
         self._vorig_declaratienummer: dict[tuple[str, str], str] = {}  # (gemeente, standaard) → last DeclaratieNummer
+        self._uitgesteld: dict[int, date] = {}  # id(levering) → fault: care before the 301 declared from this day
         self._gestart = False
         rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
         # werkdag of the month the batch goes out: after the 6th, every start of care in the month
@@ -98,6 +99,8 @@ class Declaratieadministratie:
             # retroactive toewijzing: declare the past months soon after the 305 (sGGZ: ≤ 30 days after the 301)
             kal = self.w.kalender
             dag = kal.volgende_werkdag(lev.dag_305) if lev.dag_305 else kal.add_werkdagen(lev.ontvangen, 3)
+            if lev.traject.route == "sggz" and self.w.fout("laat_declaratie_sggz"):
+                dag = self._uitgesteld[id(lev)] = lev.ontvangen + timedelta(days=40)  # fault: §7 allows 30 days
             self.a.op(dag, self._batch, lev.gemeente, lev.standaard, True)
 
     def _maandelijks(self):
@@ -137,11 +140,15 @@ class Declaratieadministratie:
 
     def _regels_voor(self, lev: "Levering", tot: Maand) -> list[Regel]:
         tp = lev.toegewezen
-        if not lev.perioden or not lev.gestart:
+        if not lev.perioden or not lev.gestart or lev.vervallen:
             return []
         uit: list[Regel] = []
         m = _maand(lev.perioden[0][0])
+        uitgesteld = self._uitgesteld.get(id(lev))
         while m <= tot:
+            if uitgesteld is not None and self.w.vandaag < uitgesteld and _laatste(m) < lev.ontvangen:
+                m = _volgende(m)
+                continue
             staat = self.staat.setdefault((lev.gemeente, tp.toewijzingnummer, m), Maandstaat())
             r = staat.regel
             wacht = staat.niet_voor is not None and self.w.vandaag < staat.niet_voor
@@ -252,7 +259,10 @@ class Declaratieadministratie:
             tarief += 1  # not the contract tariff: the gemeente must reject the line (TR418, 0611)
         if tp.budget is not None:
             # TR369: every debit on the toewijzing together stays within its budget
-            volume = min(volume, max(0, tp.budget - lev.gedeclareerd_cent) // tarief)
+            past = max(0, tp.budget - lev.gedeclareerd_cent) // tarief
+            volume = min(volume, past)
+            if volume > 0 and not correctie and self.w.fout("budget_overschrijden"):
+                volume = past + 1  # fault: one unit more than the budget has left
             if volume <= 0:
                 self.w.gebeurtenis("budget_op", actor=self.a.adres, traject=lev.traject, toewijzing=tp.toewijzingnummer,
                                    periode=f"{m[0]}-{m[1]:02d}")
@@ -355,6 +365,8 @@ class Declaratieadministratie:
                 continue
             if r.prestatie.referentie.nummer in afgekeurd:
                 r.status = "afgekeurd"
+                if r.prestatie.bedrag_cent > 0:
+                    r.levering.gedeclareerd_cent -= r.prestatie.bedrag_cent  # a rejected line uses no budget
                 self.w.gebeurtenis("prestatie_afgekeurd", actor=self.a.adres, traject=r.levering.traject,
                                    referentie=r.prestatie.referentie.nummer)
             else:

@@ -69,6 +69,12 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "drie maanden gecorrigeerd", ("TR418", "TERMIJN.correctie_afgekeurd"), hoe_vaak=2),
     Fout("goedgekeurd_laat_gecorrigeerd", "aanbieder", "een goedgekeurde prestatie wordt pas na drie maanden "
          "gecrediteerd en opnieuw gedeclareerd", ("TERMIJN.correctie_goedgekeurd",), gebeurtenissen={"correctie": 1.0}),
+    Fout("laat_declaratie_sggz", "aanbieder", "sGGZ: de zorg vóór de 301 wordt pas 40 dagen na de 301 gedeclareerd",
+         ("TERMIJN.declaratie_sggz",), scenario="sggz"),
+    Fout("budget_overschrijden", "aanbieder", "LTA: een prestatie die het budget van de aspecifieke toewijzing "
+         "overschrijdt", ("TR369",), scenario="extern", profiel="lta-2021", hoe_vaak=2),
+    Fout("start_na_vervaltermijn", "aanbieder", "de zorg start, en de 305 komt, pas op de dag dat de toewijzing "
+         "zonder start vervalt (3 maanden)", ("PROT.start_binnen_vervaltermijn",), hoe_vaak=2),
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),

@@ -65,6 +65,7 @@ class Toewijzing:
     stops: list[tuple[date, str, date]] = field(default_factory=list)  # (begindatum, reden, einddatum)
     goedgekeurd: set[str] = field(default_factory=set)  # approved, not credited prestatie referenties
     gedeclareerd_volume: int = 0
+    gedeclareerd_cent: int = 0  # debits declared and not rejected or credited (TR369 budget use)
 
 
 @dataclass
@@ -713,6 +714,7 @@ class Controleur:
             if ok:
                 orig.status = "gecrediteerd"
                 tw.goedgekeurd.discard(orig.referentie)
+                tw.gedeclareerd_cent -= orig.bedrag
                 if orig.toegekend_op is not None:
                     grens = self.p.deadline("correctie_goedgekeurd", orig.toegekend_op)
                     self._regel("TERMIJN.correctie_goedgekeurd", rec.datum <= grens, rec, agb,
@@ -740,6 +742,10 @@ class Controleur:
                 if p.eenheid == product.eenheid:
                     contract = product.tarief_cent
                 regel("TR418", p.tarief_cent == contract, f"contracttarief {contract}", str(p.tarief_cent))
+            tw.gedeclareerd_cent += p.bedrag_cent
+            if tp.budget is not None:
+                regel("TR369", tw.gedeclareerd_cent <= tp.budget, f"samen binnen het budget {tp.budget}",
+                      f"samen {tw.gedeclareerd_cent}")
             if not correctie:  # a correction is judged by the correctie_* deadlines
                 self._declaratietermijn(rec, tw, p, bsn)
         if not tw.ooit_gestart and tw.tp.ingangsdatum:
@@ -797,6 +803,9 @@ class Controleur:
                     continue
                 if ref in afgekeurd:
                     s.status, s.afgekeurd_op = "afgekeurd", rec.datum
+                    tw = self.toewijzingen.get(s.toewijzing)
+                    if tw is not None and s.bedrag >= 0:
+                        tw.gedeclareerd_cent -= s.bedrag
                 else:
                     s.status, s.toegekend_op = "toegekend", rec.datum
                     tw = self.toewijzingen.get(s.toewijzing)
