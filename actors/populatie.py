@@ -41,6 +41,9 @@ EVENT_ROUTES: dict[str, tuple[str, ...]] = {
 }
 #: events that exclude each other (the gemeente changes one toewijzing one way)
 EXCLUSIEF = ("vervallen", "inkorten", "verhuizing", "verlengen", "geen_start", "overgang_18")
+#: events that change the person rather than one trajectory (gemeente, age group, GI bepaling): a
+#: client with several trajectories (``meervoudig``) has none of them
+PERSOONSGEBONDEN = frozenset({"verhuizing", "woonplaatsbeginsel", "overgang_18", "gi_bepaling_315"})
 
 PRODUCT_TAGS = {
     ("toegang", "jeugd"): ("ambulant", "dagbehandeling", "verblijf"),
@@ -50,12 +53,20 @@ PRODUCT_TAGS = {
 
 
 class Populatie:
-    def __init__(self, wereld: Wereld, synth: Synthetisch, aanbieders: list, seed: int) -> None:
+    def __init__(self, wereld: Wereld, synth: Synthetisch, aanbieders: list, seed: int,
+                 meervoudig: float = 0.0) -> None:
         self.w = wereld
         self.synth = synth
         self.aanbieders = aanbieders  # simulator.synthetisch.Aanbieder records
         self.rng = random.Random(f"{seed}:populatie")
         self.p = wereld.profiel
+        #: share of trajectories that are a further trajectory of an earlier client (same person,
+        #: gemeente and domein, another aanbieder: e.g. huishoudelijke hulp and begeleiding).  0 (the
+        #: default) draws a new person for every trajectory; the bench's region-year needs more
+        #: trajectories than the BSN test range has people (docs/performance.md).
+        self.meervoudig = meervoudig
+        #: (gemeente, domein) → [client, {agb of each of its trajectories}] that may get another one
+        self._herhaalbaar: dict[tuple[str, str], list[tuple[Client, set[str]]]] = {}
 
     # ------------------------------------------------------------------------------------------
     def trajecten(self, aantal: int, start: date, dagen: int, scenario: str) -> list[Traject]:
@@ -88,15 +99,38 @@ class Populatie:
         leeftijd_client = 17 if "overgang_18" in events else None
         if domein == "wmo":
             events.discard("overgang_18")
-        client = self.synth.client(domein, gemeente, peildatum=aanmelding, leeftijd=leeftijd_client,
-                                   heeft_bsn=(route != "zonder_bsn"))
-        aanbieder = self._aanbieder(r, domein, gemeente, beide="overgang_18" in events)
+        eerder = self._eerdere_client(r, route, domein, gemeente) if self.meervoudig > 0 else None
+        if eerder is not None:
+            client, agbs = eerder
+            events -= PERSOONSGEBONDEN
+            aanbieder = self._aanbieder(r, domein, gemeente, uitgezonderd=agbs)
+        else:
+            client = self.synth.client(domein, gemeente, peildatum=aanmelding, leeftijd=leeftijd_client,
+                                       heeft_bsn=(route != "zonder_bsn"))
+            aanbieder = self._aanbieder(r, domein, gemeente, beide="overgang_18" in events)
         t = Traject(tid, route, client, gemeente, aanbieder.agb, aanmelding, [],
                     gebeurtenissen=frozenset(), wachttijd=self._tussen(r, "wachttijd_start_werkdagen", 0, 15))
         getattr(self, f"_plan_{route}")(t, r, opties)
+        if eerder is not None and t.variant == "gi_bepaling":
+            t.variant, t.verwijzer = None, "gemeente"
         self._plan_gebeurtenissen(t, r, events, gemeente)
         t.gebeurtenissen = frozenset(events)
+        if self.meervoudig > 0:
+            if eerder is not None:
+                eerder[1].add(aanbieder.agb)
+            elif client.persoon.bsn is not None and not (events & PERSOONSGEBONDEN) and t.variant != "gi_bepaling":
+                self._herhaalbaar.setdefault((gemeente, domein), []).append((client, {aanbieder.agb}))
         return t
+
+    def _eerdere_client(self, r: random.Random, route: str, domein: str, gemeente: str):
+        """An earlier client of this gemeente and domein for a further trajectory (``meervoudig``), or None."""
+        kandidaten = self._herhaalbaar.get((gemeente, domein))
+        if route == "zonder_bsn" or not kandidaten or r.random() >= self.meervoudig:
+            return None
+        eerder = r.choice(kandidaten)
+        vrij = [a for a in self.aanbieders if domein in a.domeinen and gemeente in a.gemeenten
+                and a.agb not in eerder[1]]
+        return eerder if vrij else None
 
     def _gebeurtenissen(self, r: random.Random, route: str, domein: str) -> set[str]:
         events = set()
@@ -114,9 +148,10 @@ class Populatie:
             events -= {"wmo315", "wmo317"}
         return events
 
-    def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False):
+    def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False,
+                   uitgezonderd: frozenset[str] | set[str] = frozenset()):
         kandidaten = [a for a in self.aanbieders if domein in a.domeinen and gemeente in a.gemeenten
-                      and (not beide or a.domeinen >= {"jeugd", "wmo"})]
+                      and (not beide or a.domeinen >= {"jeugd", "wmo"}) and a.agb not in uitgezonderd]
         if not kandidaten:
             kandidaten = [a for a in self.aanbieders if domein in a.domeinen]
         return r.choice(kandidaten)

@@ -47,6 +47,7 @@ class RunInstellingen:
     start: date = STANDAARD_START
     aanbieders: int | None = None
     fouten: frozenset[str] = frozenset()  # fault switches (actors/fouten.py)
+    meervoudig: float = 0.0  # share of trajectories of an earlier client (actors/populatie.py)
 
 
 @dataclass
@@ -96,7 +97,7 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
         wereld=wereld, gemeenten=gemeenten,
         toegangen={code: Toegang(wereld, g) for code, g in gemeenten.items()},
         aanbieders=aanbieders, verwijzers={s: Verwijzer(wereld, s) for s in VERWIJZERS}, school=School(wereld))
-    populatie = Populatie(wereld, synth, gegevens, inst.seed)
+    populatie = Populatie(wereld, synth, gegevens, inst.seed, inst.meervoudig)
     return wereld, rollen, populatie
 
 
@@ -118,6 +119,7 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         "dagen": inst.dagen, "start": inst.start.isoformat(), "schemas": str(registry.root),
         "fouten": sorted(inst.fouten),
         "release": "iJw 3.2 / iWmo 3.2", "derived": sorted(t for t in registry.berichttypen if registry.is_derived(t)),
+        **({"meervoudig": inst.meervoudig} if inst.meervoudig else {}),
     })
     compleet = False
     try:
