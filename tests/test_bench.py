@@ -1,0 +1,45 @@
+"""ketensim bench: a small size runs in full (run + check) and reports what the issue asks for."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.cli import main
+
+
+def test_bench_small_size_reports_throughput_stages_floor_and_rss(tmp_path, capsys):
+    uit = tmp_path / "bench.json"
+    assert main(["bench", "--clients", "60", "--days", "90", "--meervoudig", "0.3", "--aanbieders", "8",
+                 "--out", str(tmp_path / "run"), "--json", str(uit)]) == 0
+    tekst = capsys.readouterr().out
+    for woord in ("messages/s", "trajectories/s", "peak RSS", "lxml floor", "harness/floor", "time per stage",
+                  "validation (parse + XSD)", "render"):
+        assert woord in tekst
+    d = json.loads(uit.read_text())
+    assert d["trajecten"] == 60 and d["berichten"] > 100
+    assert d["afwijkingen"] == 0
+    assert 1 < d["floor_us"] < 5000 and d["piek_rss_mb"] > 10
+    # the stages add up to the wall time (render etc. are measured, the rest is the remainder)
+    assert sum(d["stadia_s"].values()) == pytest.approx(d["wall_s"], rel=1e-6)
+    assert all(v >= 0 for v in d["stadia_s"].values())
+    assert d["ratio_floor"] == pytest.approx(d["us_per_bericht"] / d["floor_us"], rel=0.01)
+    # --out keeps the ledger: it is a complete run of the reported size
+    ledger = (tmp_path / "run" / "ledger.jsonl").read_text().splitlines()
+    assert sum('"soort":"bericht"' in r for r in ledger) == d["berichten"]
+
+
+def test_bench_sizes_each_in_its_own_process(tmp_path, capsys):
+    uit = tmp_path / "sizes.json"
+    assert main(["bench", "--sizes", "20,40", "--days", "60", "--aanbieders", "6", "--json", str(uit)]) == 0
+    rijen = json.loads(uit.read_text())
+    assert [r["trajecten"] for r in rijen] == [20, 40]
+    assert rijen[1]["berichten"] > rijen[0]["berichten"]
+    assert "µs/msg" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--clients", "0"], ["--meervoudig", "1.5"], ["--sizes", "a,b"]])
+def test_bench_bad_options_are_usage_errors(argv, capsys):
+    assert main(["bench", *argv]) == 2
+    assert "ketensim bench:" in capsys.readouterr().err
