@@ -10,7 +10,8 @@ fits (minutes for hours); TR307/TR308 the ProductPeriode lies within the toewijz
 it is the calendar month cut to the toewijzing; TR319 it ends within the DeclaratiePeriode;
 TR314 the ReferentieNummer is new; TR323 a credit refers to an approved, not yet credited debit;
 TR390 a debit is credited once; TR389 no second debit for the same toewijzing and ProductPeriode;
-TR418 the tariff is the contract tariff; TR369 the approved debits stay within the budget.
+TR418 the tariff is the contract tariff; TR369 the approved debits stay within the budget;
+TR321/TR322 the volume fits the Omvang, per ProductPeriode and together (``simulator/omvang.py``).
 
 A DeclaratieNummer used before (TR333) rejects the whole declaration (``declaratie_afwijzing``).
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from simulator.berichten import Declaratie, Prestatie
 from simulator.codes import retourcode_voor_regel
+from simulator.omvang import max_loopduur, max_per_periode
 from simulator.werkdagen import einde_maand
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 def _staat(g: "Gemeente", agb: str) -> dict:
     return g.beoordeeld.setdefault(agb, {"referenties": set(), "toegekend": {}, "gecrediteerd": set(),
-                                         "debet": {}, "budget": {}, "nummers": set()})
+                                         "debet": {}, "budget": {}, "nummers": set(), "volume": {}, "volumes": {}})
 
 
 def declaratie_afwijzing(g: "Gemeente", b: Declaratie, agb: str) -> tuple[str, ...]:
@@ -59,11 +61,15 @@ def beoordeel_declaratie(g: "Gemeente", b: Declaratie, agb: str) -> dict[str, tu
                 staat["toegekend"][p.referentie.nummer] = p
                 staat["debet"][_sleutel(p)] = p.referentie.nummer
                 staat["budget"][p.toewijzingnummer] = staat["budget"].get(p.toewijzingnummer, 0) + p.bedrag_cent
+                v = staat["volumes"][p.referentie.nummer] = _volume(g, d, p)
+                staat["volume"][p.toewijzingnummer] = staat["volume"].get(p.toewijzingnummer, 0) + v
             else:
                 orig = staat["toegekend"].pop(p.referentie.vorig)
                 staat["gecrediteerd"].add(p.referentie.vorig)
                 staat["debet"].pop(_sleutel(orig), None)
                 staat["budget"][orig.toewijzingnummer] = staat["budget"].get(orig.toewijzingnummer, 0) - orig.bedrag_cent
+                staat["volume"][orig.toewijzingnummer] = (staat["volume"].get(orig.toewijzingnummer, 0)
+                                                          - staat["volumes"].pop(p.referentie.vorig, 0))
     return afgekeurd
 
 
@@ -116,7 +122,25 @@ def _gebroken_regels(g: "Gemeente", d, p: Prestatie, staat: dict, declaratie_ein
                 uit.append("TR418")
     if tp.budget is not None and staat["budget"].get(p.toewijzingnummer, 0) + p.bedrag_cent > tp.budget:
         uit.append("TR369")
+    if tp.omvang is not None and "TR341" not in uit:
+        codes = g.w.codes(std)
+        eenheid = codes["eenheid.minuut"] if tp.omvang.eenheid == codes["eenheid.uur"] else tp.omvang.eenheid
+        volume = _volume(g, d, p)
+        if volume > max_per_periode(tp.omvang, begin, eind, eenheid, codes):
+            uit.append("TR321")
+        totaal = max_loopduur(tp.omvang, tp.ingangsdatum, tp.einddatum, eenheid, codes)
+        if totaal is not None and staat["volume"].get(p.toewijzingnummer, 0) + volume > totaal:
+            uit.append("TR322")
     return uit
+
+
+def _volume(g: "Gemeente", d, p: Prestatie) -> int:
+    """GeleverdVolume counted against the Omvang: minutes when hours were assigned (0 without an Omvang)."""
+    tp = d.toewijzingen[p.toewijzingnummer]
+    if tp.omvang is None:
+        return 0
+    codes = g.w.codes(d.standaard)
+    return p.volume * (60 if tp.omvang.eenheid == codes["eenheid.uur"] and p.eenheid == codes["eenheid.uur"] else 1)
 
 
 def _eenheid_past(g: "Gemeente", std, toegewezen: str, gedeclareerd: str) -> bool:

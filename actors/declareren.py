@@ -23,6 +23,7 @@ from simulator.berichten import (
     Declaratie, DeclaratieAntwoord, DeclaratieClient, DeclaratieInhoud, Omvang, Periode, Prestatie, Product,
     Referentie,
 )
+from simulator.omvang import max_loopduur, max_per_periode
 from simulator.schemas import Standaard
 from simulator.werkdagen import add_maanden, einde_maand
 
@@ -67,6 +68,18 @@ def _eerste(m: Maand) -> date:
 
 def _laatste(m: Maand) -> date:
     return einde_maand(*m)
+
+
+def _zorgdagen(perioden: list[list[date]], begin: date, eind: date) -> int:
+    """Days of care within [begin, eind]; overlapping care periods (a stop withdrawn, a restart) count once."""
+    dagen = 0
+    tot = begin - timedelta(days=1)  # the last day already counted
+    for b, e in sorted((max(b, begin), min(e, eind)) for b, e in perioden):
+        b = max(b, tot + timedelta(days=1))
+        if e >= b:
+            dagen += (e - b).days + 1
+            tot = e
+    return dagen
 
 
 class Declaratieadministratie:
@@ -209,6 +222,17 @@ class Declaratieadministratie:
             tarief = zelfde[0].declaratietarief_cent(uren_in_minuten)
             return replace(p, product=Product(zelfde[0].categorie, zelfde[0].code), tarief_cent=tarief,
                            bedrag_cent=p.volume * tarief), []
+        if tp.omvang is not None and p.tarief_cent is not None:
+            codes = self.w.codes(lev.standaard)
+            eenheid = codes["eenheid.minuut"] if tp.omvang.eenheid == codes["eenheid.uur"] else tp.omvang.eenheid
+            totaal = tp.omvang.frequentie == codes["frequentie.totaal"]
+            if not totaal and p.eenheid == eenheid and f("volume_boven_omvang"):
+                volume = max_per_periode(tp.omvang, b_, e_, eenheid, codes) + 1  # fault: more than assigned (TR321)
+                return replace(p, volume=volume, bedrag_cent=volume * p.tarief_cent), []
+            if totaal and vorige is not None and p.eenheid == eenheid and f("som_boven_omvang"):
+                # fault: this line alone takes the whole Omvang, with what was declared before it is too much (TR322)
+                volume = max_loopduur(tp.omvang, tp.ingangsdatum, tp.einddatum, eenheid, codes)
+                return replace(p, volume=volume, bedrag_cent=volume * p.tarief_cent), []
         if vorige is not None and f("dubbele_referentie"):
             return replace(p, referentie=Referentie(vorige)), []
         if f("declaratie_zonder_toewijzing"):
@@ -240,7 +264,7 @@ class Declaratieadministratie:
         eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
         if eind < begin or eind >= self.w.vandaag:
             return None  # nothing in this month, or its ProductPeriode has not ended yet
-        zorgdagen = sum(max(0, (min(e, eind) - max(b, begin)).days + 1) for b, e in lev.perioden)
+        zorgdagen = _zorgdagen(lev.perioden, begin, eind)
         if zorgdagen <= 0:
             return None
         # aspecifiek: the toewijzing names only the categorie; the declaration is always specific (LTA §2.1.1)

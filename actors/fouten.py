@@ -75,6 +75,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "overschrijdt", ("TR369",), scenario="extern", profiel="lta-2021", hoe_vaak=2),
     Fout("start_na_vervaltermijn", "aanbieder", "de zorg start, en de 305 komt, pas op de dag dat de toewijzing "
          "zonder start vervalt (3 maanden)", ("PROT.start_binnen_vervaltermijn",), hoe_vaak=2),
+    Fout("volume_boven_omvang", "aanbieder", "een prestatie met meer volume dan de omvang (per week/maand/dag) in "
+         "de ProductPeriode toestaat", ("TR321",)),
+    Fout("som_boven_omvang", "aanbieder", "crisis: een latere prestatie neemt de hele omvang (totaal binnen de "
+         "geldigheidsduur), samen met de eerdere te veel", ("TR322",), scenario="crisis"),
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),

@@ -26,6 +26,7 @@ from simulator.profiel import Profiel
 from simulator.reader import LeesFout, lees
 from simulator.schemas import IJW, HEEN_RETOUR, SchemaRegistry
 from simulator.profiel import FREQUENTIE_CODES
+from simulator.omvang import max_loopduur, max_per_periode
 from simulator.synthetisch import Productcatalogus
 from simulator.werkdagen import einde_maand
 
@@ -97,6 +98,7 @@ class PrestatieStaat:
     vorig: str | None = None
     toegekend_op: date | None = None
     afgekeurd_op: date | None = None
+    volume: int = 0  # a debit's GeleverdVolume counted towards TR322 (minutes for hours)
 
 
 class Controleur:
@@ -683,6 +685,8 @@ class Controleur:
                   p.product.categorie)
             if tp.product.code:
                 regel("TR340", p.product.code == tp.product.code, f"productcode {tp.product.code}", str(p.product.code))
+        volume = 0
+        b_p, e_p = p.periode.begindatum, p.periode.einddatum
         if tp.omvang is not None:
             uur = tp.omvang.eenheid == c["eenheid.uur"]
             minuten = bool(self.p.regel("declareren_uren_in_minuten"))
@@ -693,6 +697,16 @@ class Controleur:
             verwacht_eenheid = c["eenheid.minuut"] if (uur and minuten) else tp.omvang.eenheid
             self._regel("PROT.eenheid_minuten", p.eenheid == verwacht_eenheid, rec, agb,
                         f"eenheid {verwacht_eenheid}", f"eenheid {p.eenheid}", bsn=bsn)
+            if past and not credit:  # TR321/TR322: the volume fits the Omvang (judged in a fitting unit only)
+                eenheid = c["eenheid.minuut"] if uur else tp.omvang.eenheid
+                volume = p.volume * (60 if uur and p.eenheid == c["eenheid.uur"] else 1)
+                grens = max_per_periode(tp.omvang, b_p, e_p, eenheid, c)
+                regel("TR321", volume <= grens, f"hoogstens {grens} (eenheid {eenheid}) in de ProductPeriode", str(volume))
+                tw.gedeclareerd_volume += volume
+                totaal = max_loopduur(tp.omvang, tp.ingangsdatum, tp.einddatum, eenheid, c)
+                if totaal is not None:
+                    regel("TR322", tw.gedeclareerd_volume <= totaal, f"samen hoogstens {totaal} (eenheid {eenheid})",
+                          f"samen {tw.gedeclareerd_volume}")
         b_, e_ = p.periode.begindatum, p.periode.einddatum
         regel("TR307", b_ >= tp.ingangsdatum, f"begindatum ≥ {tp.ingangsdatum.isoformat()}", b_.isoformat())
         if tp.einddatum:
@@ -715,6 +729,7 @@ class Controleur:
                 orig.status = "gecrediteerd"
                 tw.goedgekeurd.discard(orig.referentie)
                 tw.gedeclareerd_cent -= orig.bedrag
+                tw.gedeclareerd_volume -= orig.volume
                 if orig.toegekend_op is not None:
                     grens = self.p.deadline("correctie_goedgekeurd", orig.toegekend_op)
                     self._regel("TERMIJN.correctie_goedgekeurd", rec.datum <= grens, rec, agb,
@@ -753,7 +768,7 @@ class Controleur:
             self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
                         "geen declaratie op een vervallen toewijzing", f"declaratie op {rec.datum.isoformat()}", bsn=bsn)
         self.prestaties[(agb, ref)] = PrestatieStaat(ref, agb, (gemeente, p.toewijzingnummer), (b_, e_), p.bedrag_cent,
-                                                     vorig=p.referentie.vorig)
+                                                     vorig=p.referentie.vorig, volume=volume)
         return codes
 
     def _declaratietermijn(self, rec: Boeking, tw: Toewijzing, p: b.Prestatie, bsn: str) -> None:
@@ -806,6 +821,7 @@ class Controleur:
                     tw = self.toewijzingen.get(s.toewijzing)
                     if tw is not None and s.bedrag >= 0:
                         tw.gedeclareerd_cent -= s.bedrag
+                        tw.gedeclareerd_volume -= s.volume
                 else:
                     s.status, s.toegekend_op = "toegekend", rec.datum
                     tw = self.toewijzingen.get(s.toewijzing)
