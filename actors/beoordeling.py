@@ -13,7 +13,8 @@ TR390 a debit is credited once; TR389 no second debit for the same toewijzing an
 TR418 the tariff is the contract tariff; TR369 the approved debits stay within the budget;
 TR321/TR322 the volume fits the Omvang, per ProductPeriode and together (``simulator/omvang.py``).
 
-A DeclaratieNummer used before (TR333) rejects the whole declaration (``declaratie_afwijzing``).
+A DeclaratieNummer used before (TR333) rejects the whole declaration (``declaratie_afwijzing``); a
+Client that is none of this aanbieder's clients gets 8187 (TR304, ``onbekende_clienten``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ def declaratie_afwijzing(g: "Gemeente", b: Declaratie, agb: str) -> tuple[str, .
         return (retourcode_voor_regel(g.w.codelijsten, b.standaard, "TR333"),)
     staat["nummers"].add(sleutel)
     return ()
+
+
+def onbekende_clienten(g: "Gemeente", b: Declaratie, agb: str) -> dict[str, tuple[str, ...]]:
+    """BSN → retourcodes of each Client that is not a client of this aanbieder here (TR304, 8187);
+    its prestaties are rejected too (TR338: no toewijzing for it)."""
+    uit: dict[str, tuple[str, ...]] = {}
+    for c in b.declaratie.clienten:
+        d = g.dossiers.get((c.bsn, agb, b.standaard.naam))
+        if d is None or not d.toewijzingen:
+            uit[c.bsn] = (retourcode_voor_regel(g.w.codelijsten, b.standaard, "TR304"),)
+    return uit
 
 
 def beoordeel_declaratie(g: "Gemeente", b: Declaratie, agb: str) -> dict[str, tuple[str, ...]]:

@@ -25,6 +25,7 @@ from simulator.berichten import (
 )
 from simulator.omvang import max_loopduur, max_per_periode
 from simulator.schemas import Standaard
+from simulator.synthetisch import bsn_pool
 from simulator.werkdagen import add_maanden, einde_maand
 
 if TYPE_CHECKING:
@@ -336,6 +337,14 @@ class Declaratieadministratie:
         for r in regels:
             per_bsn.setdefault(r.levering.traject.bsn, []).append(r.prestatie)
             self.op_referentie[r.prestatie.referentie.nummer] = r
+        debet = next((r for r in regels if r.status == "ingediend" and r.prestatie.bedrag_cent > 0), None)
+        if debet is not None and self.w.fout("onbekende_bsn"):
+            # fault: a prestatie copied to a Client that is none of this aanbieder's clients (TR304)
+            bekend = {l.traject.bsn for ls in self.leveringen.values() for l in ls}
+            bsn = next(b for b in reversed(bsn_pool()) if b not in bekend)
+            kopie = replace(debet.prestatie, referentie=Referentie(self._referentie(debet.levering)))
+            regels = regels + [Regel(kopie, debet.levering, debet.maand, status="fout")]
+            per_bsn[bsn] = [kopie]
         clienten = tuple(DeclaratieClient(bsn, tuple(ps)) for bsn, ps in per_bsn.items())
         nummer = self.a.nummer("declaratie", gemeente, f"D{gemeente}", 7)
         vorig_nummer = self._vorig_declaratienummer.get((gemeente, std.naam))

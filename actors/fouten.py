@@ -79,6 +79,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "de ProductPeriode toestaat", ("TR321",)),
     Fout("som_boven_omvang", "aanbieder", "crisis: een latere prestatie neemt de hele omvang (totaal binnen de "
          "geldigheidsduur), samen met de eerdere te veel", ("TR322",), scenario="crisis"),
+    Fout("onbekende_bsn", "aanbieder", "een 323 met een extra Client (BSN van geen cliënt van de aanbieder) met een "
+         "kopie van een prestatie", ("TR304", "TR338", "PROT.declaratie_met_toewijzing"), hoe_vaak=2),
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),

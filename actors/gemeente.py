@@ -34,7 +34,7 @@ from simulator.werkdagen import add_maanden
 from .basis import Actor
 from simulator.codes import retourcode_voor_regel
 
-from .beoordeling import beoordeel_declaratie, declaratie_afwijzing
+from .beoordeling import beoordeel_declaratie, declaratie_afwijzing, onbekende_clienten
 from .budget import verwachte_kosten_cent
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
@@ -465,7 +465,7 @@ class Gemeente(Actor):
         dag = self.kies_dag(rng, aflevering.ontvangen, "antwoord_325", spreiding=0.7)
         if self.w.fout("laat_325"):
             dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 14)
-        self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing)
+        self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing, onbekende_clienten(self, b, agb))
 
     def bij_302(self, b, aflevering: Aflevering) -> None:
         """A retour from the aanbieder: a technical receipt; rejected parts are recorded."""
@@ -477,10 +477,11 @@ class Gemeente(Actor):
     bij_320 = bij_302
 
     def _stuur_325(self, b: Declaratie, aflevering: Aflevering, afgekeurd: dict[str, tuple[str, ...]],
-                   afwijzing: tuple[str, ...] = ()) -> None:
+                   afwijzing: tuple[str, ...] = (), client_codes: dict[str, tuple[str, ...]] | None = None) -> None:
         gemeente = self.adres
         antwoord = maak_declaratie_antwoord(b, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
-                                            registry=self.w.registry, afgekeurd=afgekeurd, declaratie_codes=afwijzing)
+                                            registry=self.w.registry, afgekeurd=afgekeurd, declaratie_codes=afwijzing,
+                                            client_codes=client_codes)
         if antwoord.antwoord is not None and antwoord.antwoord.totaal_toegekend_cent > 1 and self.w.fout("325_half"):
             half = antwoord.antwoord.totaal_toegekend_cent // 2  # fault: part of a line approved
             antwoord = replace(antwoord, antwoord=replace(antwoord.antwoord, totaal_toegekend_cent=half))

@@ -641,6 +641,10 @@ class Controleur:
             if (cl.bsn, agb) in self.onderaannemers:
                 self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 323 van een onderaannemer", "323",
                             bsn=cl.bsn)
+            bekend = bool(self.per_client.get((gemeente, agb, cl.bsn, std.naam)))
+            if not self._regel("TR304", bekend, rec, agb, "een cliënt met een toewijzing bij deze aanbieder",
+                               f"BSN {cl.bsn} onbekend", bsn=cl.bsn, historie=True):
+                self._verwacht_code(rec, f"Client {cl.bsn}", self._tr_code("TR304"))
             for p in cl.prestaties:
                 codes = self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
                 for code in codes:
@@ -797,6 +801,8 @@ class Controleur:
                 gevonden["Declaratie"] = geheel
                 afgekeurd = dict(decl["prestaties"])
             for cl in a.clienten:
+                if set(cl.retourcodes) - {"0200"}:
+                    gevonden[f"Client {cl.bsn}"] = set(cl.retourcodes) - {"0200"}
                 for p in cl.prestaties:
                     codes = set(p.retourcodes) - {"0200"}
                     gevonden[f"Prestatie {p.referentie.nummer}"] = codes

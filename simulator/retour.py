@@ -148,7 +148,8 @@ def maak_retour(heen: b.Heenbericht, *, identificatie: str, dagtekening: date, r
 
 
 def _afgekeurde_clienten(declaratie: b.DeclaratieInhoud, afgekeurd: Mapping[str, RetourCodes],
-                         geen_opmerking: RetourCodes) -> tuple[b.DeclaratieClient, ...]:
+                         geen_opmerking: RetourCodes,
+                         client_codes: Mapping[str, RetourCodes] | None = None) -> tuple[b.DeclaratieClient, ...]:
     clienten = []
     for client in declaratie.clienten:
         prestaties = tuple(
@@ -157,7 +158,8 @@ def _afgekeurde_clienten(declaratie: b.DeclaratieInhoud, afgekeurd: Mapping[str,
             if p.referentie.nummer in afgekeurd
         )
         if prestaties:
-            clienten.append(dataclasses.replace(client, prestaties=prestaties, retourcodes=geen_opmerking))
+            codes = tuple((client_codes or {}).get(client.bsn, ())) or geen_opmerking
+            clienten.append(dataclasses.replace(client, prestaties=prestaties, retourcodes=codes))
     return tuple(clienten)
 
 
@@ -174,12 +176,14 @@ def _controleer_afgekeurd(declaratie: b.DeclaratieInhoud, afgekeurd: Mapping[str
 def maak_declaratie_antwoord(declaratie: b.Declaratie, *, identificatie: str, dagtekening: date,
                              registry: SchemaRegistry, afgekeurd: Mapping[str, RetourCodes] | None = None,
                              declaratie_codes: RetourCodes = (), header_codes: RetourCodes = (),
-                             xslt_versie: str | None = None) -> b.DeclaratieAntwoord:
+                             xslt_versie: str | None = None,
+                             client_codes: Mapping[str, RetourCodes] | None = None) -> b.DeclaratieAntwoord:
     """The 325 answering ``declaratie`` per IV087.
 
     ``afgekeurd`` maps the ReferentieNummer of each rejected prestatie to its retourcodes;
     ``declaratie_codes`` rejects the whole Declaratie class (TotaalToegekendBedrag 0);
-    ``header_codes`` rejects the header (e.g. 0001): only the Header is sent, with those codes.
+    ``header_codes`` rejects the header (e.g. 0001): only the Header is sent, with those codes;
+    ``client_codes`` maps a BSN to the codes of its Client class (e.g. 8187, TR304), else 0200.
     """
     afgekeurd = dict(afgekeurd or {})
     inhoud = declaratie.declaratie
@@ -194,7 +198,7 @@ def maak_declaratie_antwoord(declaratie: b.Declaratie, *, identificatie: str, da
         toegekend = 0
         antwoord_codes = tuple(declaratie_codes)
     elif afgekeurd:
-        clienten = _afgekeurde_clienten(inhoud, afgekeurd, geen_opmerking)
+        clienten = _afgekeurde_clienten(inhoud, afgekeurd, geen_opmerking, client_codes)
         afgekeurd_cent = sum(p.bedrag_cent for cl in clienten for p in cl.prestaties)
         toegekend = inhoud.totaal_cent - afgekeurd_cent
         antwoord_codes = geen_opmerking
