@@ -94,6 +94,7 @@ class Declaratieadministratie:
         self.op_referentie: dict[str, Regel] = {}
         self._vorige_referentie: dict[tuple[str, str], str] = {}  # (gemeente, toewijzingnr) → last debit sent
         self._vorig_declaratienummer: dict[tuple[str, str], str] = {}  # (gemeente, standaard) → last DeclaratieNummer
+        self._verwijderd: set[int] = set()  # id(levering) of removed toewijzingen seen (fault declaratie_op_verwijderde)
         self._uitgesteld: dict[int, date] = {}  # id(levering) → fault: care before the 301 declared from this day
         self._gestart = False
         rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
@@ -154,6 +155,9 @@ class Declaratieadministratie:
 
     def _regels_voor(self, lev: "Levering", tot: Maand) -> list[Regel]:
         tp = lev.toegewezen
+        if lev.vervallen and _maand(tp.ingangsdatum) <= tot:
+            fout = self._op_verwijderde(lev)
+            return [fout] if fout is not None else []
         if not lev.perioden or not lev.gestart or lev.vervallen:
             return []
         uit: list[Regel] = []
@@ -250,6 +254,24 @@ class Declaratieadministratie:
             tarief = p.tarief_cent + 1
             return replace(p, tarief_cent=tarief, bedrag_cent=p.volume * tarief), []
         return p, []
+
+    def _op_verwijderde(self, lev: "Levering") -> Regel | None:
+        """Fault switch: one day of care declared on a toewijzing the gemeente removed (TR384); its
+        ProductPeriode is the one day the removed toewijzing spans, so it breaks no other rule."""
+        tp = lev.toegewezen
+        if id(lev) in self._verwijderd or tp.reden_wijziging != self.w.code(lev.standaard, "wijziging.verwijderd") \
+                or tp.ingangsdatum >= self.w.vandaag:
+            return None
+        self._verwijderd.add(id(lev))
+        if not self.w.fout("declaratie_op_verwijderde"):
+            return None
+        product = self.w.catalogus.per_code(tp.product.code)
+        uren_in_minuten = bool(self.w.profiel.regel("declareren_uren_in_minuten"))
+        tarief = product.declaratietarief_cent(uren_in_minuten)
+        p = Prestatie(referentie=Referentie(self._referentie(lev)), toewijzingnummer=tp.toewijzingnummer,
+                      product=Product(product.categorie, product.code), periode=Periode(tp.ingangsdatum, tp.ingangsdatum),
+                      volume=1, eenheid=product.declaratie_eenheid(uren_in_minuten), bedrag_cent=tarief, tarief_cent=tarief)
+        return Regel(p, lev, _maand(tp.ingangsdatum), status="fout")
 
     def _wordt_afgekeurd(self, lev: "Levering", m: Maand) -> bool:
         t = lev.traject

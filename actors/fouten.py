@@ -81,6 +81,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "geldigheidsduur), samen met de eerdere te veel", ("TR322",), scenario="crisis"),
     Fout("onbekende_bsn", "aanbieder", "een 323 met een extra Client (BSN van geen cliënt van de aanbieder) met een "
          "kopie van een prestatie", ("TR304", "TR338", "PROT.declaratie_met_toewijzing"), hoe_vaak=2),
+    Fout("declaratie_op_verwijderde", "aanbieder", "een dag zorg gedeclareerd op een toewijzing die de gemeente "
+         "verwijderde (RedenWijziging 13; gebeurtenis verwijderen)", ("TR384",), gebeurtenissen={"verwijderen": 1.0}),
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),

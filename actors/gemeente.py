@@ -178,6 +178,8 @@ class Gemeente(Actor):
         duur = (tp.einddatum - tp.ingangsdatum).days
         if t.heeft("vervallen"):
             self.op(kal.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self._laat_vervallen, d, nr)
+        elif t.heeft("verwijderen"):
+            self.op(kal.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self._laat_vervallen, d, nr, "wijziging.verwijderd")
         elif t.heeft("inkorten") and duur > 90:
             wanneer = tp.ingangsdatum + timedelta(days=duur // 3)
             self.op(wanneer, self._inkorten, d, nr, rng.randint(20, max(21, duur // 3)))
@@ -193,11 +195,12 @@ class Gemeente(Actor):
         tp = d.toewijzingen.get(nr)
         return tp is not None and not _vervallen(tp) and (tp.einddatum is None or tp.einddatum > self.w.vandaag)
 
-    def _laat_vervallen(self, d: Dossier, nr: str) -> None:
-        """Vervallen (§8.2): einddatum = ingangsdatum, only if not started and nothing declared."""
+    def _laat_vervallen(self, d: Dossier, nr: str, reden: str = "wijziging.vervallen") -> None:
+        """Vervallen (§8.2): einddatum = ingangsdatum, only if not started and nothing declared; or
+        removed (RedenWijziging 13, a toewijzing sent in error; TR385: nothing approved on it)."""
         if not self._actief(d, nr) or nr in d.ooit_gestart or nr in d.gedeclareerd:
             return
-        self._wijzig(d, nr, d.toewijzingen[nr].ingangsdatum, "wijziging.vervallen")
+        self._wijzig(d, nr, d.toewijzingen[nr].ingangsdatum, reden)
 
     def _vervalt_zonder_start(self, d: Dossier, nr: str) -> None:
         """§5: a toewijzing lapses when no 305 came within 3 months; the gemeente records it with a 301."""

@@ -38,9 +38,10 @@ EVENT_ROUTES: dict[str, tuple[str, ...]] = {
     "wmo315": ("toegang",),
     "wmo317": ("toegang",),
     "gi_bepaling_315": ("toegang",),
+    "verwijderen": ("toegang",),  # not in the reference profiles: the fault test of TR384 switches it on
 }
 #: events that exclude each other (the gemeente changes one toewijzing one way)
-EXCLUSIEF = ("vervallen", "inkorten", "verhuizing", "verlengen", "geen_start", "overgang_18")
+EXCLUSIEF = ("vervallen", "inkorten", "verhuizing", "verlengen", "geen_start", "overgang_18", "verwijderen")
 #: events that change the person rather than one trajectory (gemeente, age group, GI bepaling): a
 #: client with several trajectories (``meervoudig``) has none of them
 PERSOONSGEBONDEN = frozenset({"verhuizing", "woonplaatsbeginsel", "overgang_18", "gi_bepaling_315"})
