@@ -33,17 +33,35 @@ if TYPE_CHECKING:
 
 def _staat(g: "Gemeente", agb: str) -> dict:
     return g.beoordeeld.setdefault(agb, {"referenties": set(), "toegekend": {}, "gecrediteerd": set(),
-                                         "debet": {}, "budget": {}, "nummers": set(), "volume": {}, "volumes": {}})
+                                         "debet": {}, "budget": {}, "nummers": set(), "volume": {}, "volumes": {},
+                                         "perioden": {}})
 
 
 def declaratie_afwijzing(g: "Gemeente", b: Declaratie, agb: str) -> tuple[str, ...]:
-    """The retourcodes rejecting the Declaratie as a whole (TR333: DeclaratieNummer not unique)."""
+    """The retourcodes rejecting the Declaratie as a whole: TR333 (DeclaratieNummer not unique) and
+    TR318 (DeclaratiePeriode not the month after the previous one, or later over months with care:
+    care of a skipped month declared now on a toewijzing dated before that month ended)."""
     staat = _staat(g, agb)
-    sleutel = (b.standaard.naam, b.declaratie.nummer)
+    std, d = b.standaard, b.declaratie
+    regels = []
+    sleutel = (std.naam, d.nummer)
     if sleutel in staat["nummers"]:
-        return (retourcode_voor_regel(g.w.codelijsten, b.standaard, "TR333"),)
+        regels.append("TR333")
     staat["nummers"].add(sleutel)
-    return ()
+    q = d.periode.begindatum.replace(day=1)
+    vorige = staat["perioden"].get(std.naam)
+    if vorige is not None:
+        overgeslagen = False
+        for c in d.clienten:
+            dossier = g.dossiers.get((c.bsn, agb, std.naam))
+            for p in c.prestaties:
+                tp = dossier.toewijzingen.get(p.toewijzingnummer) if dossier is not None else None
+                overgeslagen |= (tp is not None and p.bedrag_cent >= 0 and vorige < p.periode.begindatum.replace(day=1) < q
+                                 and p.periode.einddatum >= tp.toewijzingsdatum)
+        if q < vorige or overgeslagen:
+            regels.append("TR318")
+    staat["perioden"][std.naam] = max(q, vorige or q)
+    return tuple(retourcode_voor_regel(g.w.codelijsten, std, r) for r in regels)
 
 
 def onbekende_clienten(g: "Gemeente", b: Declaratie, agb: str) -> dict[str, tuple[str, ...]]:

@@ -6,7 +6,10 @@
   (TR387/TR388), the volume is the care actually given in it, in minutes for products assigned in
   hours (§7 note 13), else in the assigned unit.
 * Care given before a retroactive toewijzing (crisis, sGGZ) is declared in an extra batch within a
-  few werkdagen of receiving the 301 (sGGZ: within 30 days, §7).
+  few werkdagen of receiving the 301 (sGGZ: within 30 days, §7); it also takes this month's
+  prestaties whose ProductPeriode already ended, and then has this month as DeclaratiePeriode.
+  A batch's DeclaratiePeriode is its last month, never before an earlier batch's: the periods
+  never go back and skip only months without care to declare (TR318); two batches may share one.
 * A rejected line is corrected with a new debit in the next batch (never credited, §7.2 note 15);
   an approved line is corrected with a credit (new ReferentieNummer, VorigReferentieNummer = the
   original) and a new debit in the next batch, within 2 months of approval.
@@ -95,7 +98,8 @@ class Declaratieadministratie:
         self._vorige_referentie: dict[tuple[str, str], str] = {}  # (gemeente, toewijzingnr) → last debit sent
         self._vorig_declaratienummer: dict[tuple[str, str], str] = {}  # (gemeente, standaard) → last DeclaratieNummer
         self._verwijderd: set[int] = set()  # id(levering) of removed toewijzingen seen (fault declaratie_op_verwijderde)
-        self._uitgesteld: dict[int, date] = {}  # id(levering) → fault: care before the 301 declared from this day
+        self._uitgesteld: dict[int, date] = {}
+        self._laatste_periode: dict[tuple[str, str], Maand] = {}  # (gemeente, standaard) → last DeclaratiePeriode  # id(levering) → fault: care before the 301 declared from this day
         self._gestart = False
         rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
         # werkdag of the month the batch goes out: after the 6th, every start of care in the month
@@ -150,8 +154,14 @@ class Declaratieadministratie:
             regels.extend(self._regels_voor(lev, tot))
         if not regels:
             return
-        periode = max(r.maand for r in regels) if inhaal else tot
-        self._verstuur(gemeente, std, periode, regels)
+        # the completed months first, then (inhaal) this month's: no DeclaratiePeriode is skipped (TR318)
+        vorige_maand = _maand(_eerste(_maand(vandaag)) - timedelta(days=1))
+        for groep, periode in (([r for r in regels if r.maand <= vorige_maand], vorige_maand),
+                               ([r for r in regels if r.maand > vorige_maand], tot)):
+            if groep:
+                periode = max(periode, self._laatste_periode.get((gemeente, std.naam), periode))  # never back
+                self._laatste_periode[(gemeente, std.naam)] = periode
+                self._verstuur(gemeente, std, periode, groep)
 
     def _regels_voor(self, lev: "Levering", tot: Maand) -> list[Regel]:
         tp = lev.toegewezen
@@ -375,6 +385,9 @@ class Declaratieadministratie:
             nummer = vorig_nummer  # fault: a DeclaratieNummer used before (TR333)
         if any(r.maand == periode for r in regels) and self.w.fout("periode_na_declaratieperiode"):
             periode = (periode[0] - (periode[1] == 1), (periode[1] - 2) % 12 + 1)  # fault: a month too early (TR319)
+        elif vorig_nummer is not None and any(r.maand == periode for r in regels) \
+                and self.w.fout("declaratieperiode_overgeslagen"):
+            periode = _volgende(periode)  # fault: the period of these prestaties is skipped (TR318)
         inhoud = DeclaratieInhoud(nummer, Periode(_eerste(periode), _laatste(periode)), self.w.vandaag,
                                   sum(r.prestatie.bedrag_cent for r in regels), clienten)
         ident = self.a.identificatie(gemeente)

@@ -64,7 +64,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "hoort niet meer bij een goedgekeurde debet)", ("TR323", "TR390"), gebeurtenissen={"correctie": 1.0}),
     Fout("dubbel_declaratienummer", "aanbieder", "een 323 met het DeclaratieNummer van de vorige", ("TR333",)),
     Fout("periode_na_declaratieperiode", "aanbieder", "een 323 waarvan de DeclaratiePeriode een maand te vroeg is: "
-         "prestaties vallen erna", ("TR319",)),
+         "prestaties vallen erna (TR319); de maand van die prestaties is zo nooit DeclaratiePeriode geweest en de "
+         "volgende 323 slaat haar over (TR318)", ("TR319", "TR318")),
+    Fout("declaratieperiode_overgeslagen", "aanbieder", "een 323 met de maand na die van haar prestaties als "
+         "DeclaratiePeriode: de periode met zorg wordt overgeslagen", ("TR318",)),
     Fout("afgekeurd_laat_gecorrigeerd", "aanbieder", "een prestatie met een verkeerd tarief (afgekeurd) wordt pas na "
          "drie maanden gecorrigeerd", ("TR418", "TERMIJN.correctie_afgekeurd"), hoe_vaak=2),
     Fout("goedgekeurd_laat_gecorrigeerd", "aanbieder", "een goedgekeurde prestatie wordt pas na drie maanden "

@@ -636,6 +636,7 @@ class Controleur:
         if not uniek:
             self._verwacht_code(rec, "Declaratie", self._tr_code("TR333"))
         self.declaratienummers.add(nummer_sleutel)
+        self._declaratieperiode(rec, m)
         in_bericht: set[str] = set()
         for cl in d.clienten:
             if (cl.bsn, agb) in self.onderaannemers:
@@ -653,6 +654,29 @@ class Controleur:
             "totaal": d.totaal_cent, "gemeente": gemeente, "datum": rec.datum,
             "prestaties": {p.referentie.nummer: p.bedrag_cent for cl in d.clienten for p in cl.prestaties},
         }
+
+    def _declaratieperiode(self, rec: Boeking, m: b.Declaratie) -> None:
+        """TR318: DeclaratiePeriode follows the previous one (the same again is a second batch); it may
+        skip months only when there was no care to declare in them — care of a skipped month declared
+        now, on a toewijzing dated before that month ended, shows there was."""
+        agb, gemeente, d = m.header.afzender, m.header.ontvanger, m.declaratie
+        sleutel = (agb, gemeente, m.standaard.naam)
+        q = d.periode.begindatum.replace(day=1)
+        vorige = self.laatste_periode.get(sleutel)
+        if vorige is None:
+            self.laatste_periode[sleutel] = q
+            return
+        overgeslagen = sorted({p.periode.begindatum.strftime("%Y-%m") for cl in d.clienten for p in cl.prestaties
+                               if p.bedrag_cent >= 0 and vorige < p.periode.begindatum.replace(day=1) < q
+                               and (tw := self.toewijzingen.get((gemeente, p.toewijzingnummer))) is not None
+                               and p.periode.einddatum >= tw.tp.toewijzingsdatum})
+        goed = q >= vorige and not overgeslagen
+        if not self._regel("TR318", goed, rec, agb, f"DeclaratiePeriode {vorige:%Y-%m} of de maand erna "
+                           "(later alleen over maanden zonder zorg)",
+                           f"{q:%Y-%m}" + (f", zorg in {', '.join(overgeslagen)} overgeslagen" if overgeslagen else ""),
+                           historie=True):
+            self._verwacht_code(rec, "Declaratie", self._tr_code("TR318"))
+        self.laatste_periode[sleutel] = max(q, vorige)
 
     def _prestatie(self, rec: Boeking, m: b.Declaratie, bsn: str, p: b.Prestatie, in_bericht: set[str],
                    c: Codes) -> list[str]:
