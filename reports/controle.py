@@ -125,6 +125,9 @@ class Controleur:
         self.open_verzoek: dict[tuple[str, str, str], str] = {}  # (agb, gemeente, bsn) → referentie
         self.verlengingen: dict[tuple[str, str], int] = defaultdict(int)
         self.prestaties: dict[tuple[str, str], PrestatieStaat] = {}  # (agb, referentie)
+        # the same PrestatieStaat objects per (agb, gemeente, toewijzingnummer), in self.prestaties' order:
+        # TR389 and the correction look-ups scan one toewijzing, not every prestatie seen (was quadratic)
+        self.prestaties_per_toewijzing: dict[tuple[str, str, str], dict[str, PrestatieStaat]] = defaultdict(dict)
         self.declaratienummers: set[tuple[str, str, str]] = set()
         self.declaraties: dict[tuple[str, str], dict[str, Any]] = {}  # (agb, 323 id) → summary
         self.laatste_periode: dict[tuple[str, str, str], date] = {}
@@ -186,6 +189,7 @@ class Controleur:
             self._gebeurtenis(rec)
             return
         self.uitslag.berichten += 1
+        document = None  # the tree validate() parsed: lees() reads it instead of parsing the bytes again
         if self.valideer:
             v = validate(rec.xml, self.registry, None)
             if not v.geldig:
@@ -199,8 +203,9 @@ class Controleur:
             if v.derived and rec.berichttype not in self.uitslag.derived:
                 self.uitslag.derived.append(rec.berichttype)
             self._pass("XSD", rec.route)
+            document = v.document
         try:
-            m = lees(rec.xml, self.registry)
+            m = lees(rec.xml if document is None else document, self.registry)
         except LeesFout as exc:
             self._oordeel("XSD", FAIL, rec.datum, rec.afzender, rec.bsn, (_ref(rec),), "een leesbaar bericht", str(exc),
                           rec.traject, rec.route)
@@ -763,17 +768,15 @@ class Controleur:
                     self._regel("TERMIJN.correctie_goedgekeurd", rec.datum <= grens, rec, agb,
                                 f"credit uiterlijk {grens.isoformat()}", f"op {rec.datum.isoformat()}", bsn=bsn)
         else:
-            dubbel = [s for s in self.prestaties.values() if s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer)
-                      and s.periode == (b_, e_) and s.bedrag >= 0 and s.status in ("ingediend", "toegekend")]
+            op_toewijzing = list(self.prestaties_per_toewijzing.get((agb, gemeente, p.toewijzingnummer), {}).values())
+            dubbel = [s for s in op_toewijzing if s.periode == (b_, e_) and s.bedrag >= 0 and s.status in ("ingediend", "toegekend")]
             regel("TR389", not dubbel, "geen tweede debet zonder credit", f"al: {', '.join(s.referentie for s in dubbel)}")
             # a correction covers the same toewijzing and month; its ProductPeriode may be the corrected one
             maand = (b_.year, b_.month)
-            afgekeurd = [s for s in self.prestaties.values() if s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer)
-                         and (s.periode[0].year, s.periode[0].month) == maand and s.status == "afgekeurd"
-                         and s.afgekeurd_op is not None]
+            afgekeurd = [s for s in op_toewijzing if (s.periode[0].year, s.periode[0].month) == maand
+                         and s.status == "afgekeurd" and s.afgekeurd_op is not None]
             correctie = bool(afgekeurd) or any(
-                s.agb == agb and s.toewijzing == (gemeente, p.toewijzingnummer) and (s.periode[0].year, s.periode[0].month) == maand
-                and s.status == "gecrediteerd" for s in self.prestaties.values())
+                (s.periode[0].year, s.periode[0].month) == maand and s.status == "gecrediteerd" for s in op_toewijzing)
             for s in afgekeurd[-1:]:
                 grens = self.p.deadline("correctie_afgekeurd", s.afgekeurd_op)
                 self._regel("TERMIJN.correctie_afgekeurd", rec.datum <= grens, rec, agb,
@@ -795,9 +798,24 @@ class Controleur:
             vervalt = self.p.deadline("toewijzing_vervalt", max(tw.tp.ingangsdatum, tw.eerste_301))
             self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
                         "geen declaratie op een vervallen toewijzing", f"declaratie op {rec.datum.isoformat()}", bsn=bsn)
-        self.prestaties[(agb, ref)] = PrestatieStaat(ref, agb, (gemeente, p.toewijzingnummer), (b_, e_), p.bedrag_cent,
-                                                     vorig=p.referentie.vorig, volume=volume)
+        self._bewaar_prestatie(PrestatieStaat(ref, agb, (gemeente, p.toewijzingnummer), (b_, e_), p.bedrag_cent,
+                                              vorig=p.referentie.vorig, volume=volume))
         return codes
+
+    def _bewaar_prestatie(self, staat: PrestatieStaat) -> None:
+        """Store a prestatie in ``self.prestaties`` and its per-toewijzing index, keeping both in one order."""
+        sleutel = (staat.agb, staat.referentie)
+        emmer = (staat.agb, *staat.toewijzing)
+        oud = self.prestaties.get(sleutel)
+        self.prestaties[sleutel] = staat  # a reused referentie keeps its first position (dict semantics)
+        if oud is None or (oud.agb, *oud.toewijzing) == emmer:
+            self.prestaties_per_toewijzing[emmer][staat.referentie] = staat
+            return
+        # rare (TR314: a referentie reused on another toewijzing): rebuild both buckets in global order
+        oude_emmer = (oud.agb, *oud.toewijzing)
+        for e in (oude_emmer, emmer):
+            self.prestaties_per_toewijzing[e] = {s.referentie: s for s in self.prestaties.values()
+                                                 if (s.agb, *s.toewijzing) == e}
 
     def _declaratietermijn(self, rec: Boeking, tw: Toewijzing, p: b.Prestatie, bsn: str) -> None:
         einde = p.periode.einddatum

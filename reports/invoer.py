@@ -14,7 +14,7 @@ from typing import Iterator
 from lxml import etree
 
 from simulator.codec import parse
-from simulator.ledger import LEDGER_NAAM, Boeking, Gebeurtenis, LedgerFout, open_ledger
+from simulator.ledger import LEDGER_NAAM, Boeking, Gebeurtenis, Ledger, LedgerFout, open_ledger
 from simulator.schemas import SchemaRegistry
 
 
@@ -31,7 +31,8 @@ class Invoer:
     def stroom(self) -> Iterator[Boeking | Gebeurtenis]:
         if self.records is not None:
             return iter(self.records)
-        return open_ledger(self.ledger_pad).records()
+        # the header and warnings were read by open_invoer: stream the records without a second scan
+        return Ledger(self.ledger_pad, self.run, None, []).records()
 
 
 def open_invoer(pad: str | Path, registry: SchemaRegistry) -> Invoer:

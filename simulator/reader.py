@@ -14,7 +14,7 @@ becomes a bool.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from lxml import etree
 
@@ -41,6 +41,7 @@ class _Lezer:
         self.m = f"{{{standaard.namespace(self.prefix)}}}"
         self.b = f"{{{standaard.basis_namespace}}}"
         self.codes = codes
+        self._kinderen: dict[etree._Element, dict[Any, etree._Element]] = {}  # element → tag → first child
 
     # -- locating ----------------------------------------------------------------------------
     def _pad(self, el: etree._Element, naam: str = "") -> str:
@@ -53,7 +54,14 @@ class _Lezer:
         return f"{pad}/{naam}" if naam else pad
 
     def kind(self, el: etree._Element, naam: str, *, basis: bool = False) -> etree._Element | None:
-        return el.find((self.b if basis else self.m) + naam)
+        # each element's children are mapped by tag once (first one wins, as el.find): the reader asks
+        # ~40 children per message and el.find (ElementPath) cost more than the rest of reading
+        kinderen = self._kinderen.get(el)
+        if kinderen is None:
+            kinderen = self._kinderen[el] = {}
+            for k in el:
+                kinderen.setdefault(k.tag, k)
+        return kinderen.get((self.b if basis else self.m) + naam)
 
     def moet(self, el: etree._Element, naam: str, *, basis: bool = False) -> etree._Element:
         kind = self.kind(el, naam, basis=basis)
