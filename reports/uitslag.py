@@ -109,8 +109,19 @@ class Uitslag:
     delen: list[Deel] = field(default_factory=list)  # filled when several runs were merged (``voeg_samen``)
 
     def tel(self, regel: str, uitkomst: str, route: str | None = None) -> None:
-        self.tellingen.setdefault(regel, Counter())[uitkomst] += 1
-        self.per_route.setdefault(regel, {}).setdefault(route or GEEN_ROUTE, Counter())[uitkomst] += 1
+        # called for every judgement: no setdefault(…, Counter()), which built two Counters per call
+        telling = self.tellingen.get(regel)
+        if telling is None:
+            telling = self.tellingen[regel] = Counter()
+        telling[uitkomst] += 1
+        routes = self.per_route.get(regel)
+        if routes is None:
+            routes = self.per_route[regel] = {}
+        route = route or GEEN_ROUTE
+        telling = routes.get(route)
+        if telling is None:
+            telling = routes[route] = Counter()
+        telling[uitkomst] += 1
 
     @property
     def afwijkingen(self) -> list[Oordeel]:
