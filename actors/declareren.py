@@ -213,6 +213,8 @@ class Declaratieadministratie:
     def _met_fout(self, lev: "Levering", p: Prestatie) -> tuple[Prestatie, list[Prestatie]]:
         """A new debit line as a faulty aanbieder sends it: the line itself broken (the gemeente
         rejects it and it is declared again, correctly) or an extra broken line beside it."""
+        if not self.w.fouten:
+            return p, []
         tp, f = lev.toegewezen, self.w.fout
         b_, e_ = p.periode.begindatum, p.periode.einddatum
         sleutel = (lev.gemeente, tp.toewijzingnummer)
