@@ -38,6 +38,7 @@ class Actor:
         n = self._nummers.get((soort, sleutel))
         if n is None:
             n = self._nummers[(soort, sleutel)] = Nummers(prefix, breedte)
+            n.n = self.w.nummer_start(sleutel, breedte)
         return n.volgende()
 
     def identificatie(self, gemeente: str) -> str:

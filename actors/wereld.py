@@ -49,6 +49,18 @@ class Wereld:
     per_client: dict[tuple[str, str], list["Traject"]] = field(default_factory=dict)
     #: bsn → the gemeente responsible under the woonplaatsbeginsel (the "BRP" of the world)
     woonplaats: dict[str, str] = field(default_factory=dict)
+    #: a sharded run (scenarios/shard.py): (shard number, the gemeenten this world simulates); None = whole run
+    shard: tuple[int, frozenset[str]] | None = None
+
+    def nummer_start(self, sleutel: str, breedte: int) -> int:
+        """Where an identifier counter under ``sleutel`` (a gemeente) starts: 0, except in a shard that
+        numbers under another shard's gemeente (a 315 to and the 319 from the eerste gemeente of a
+        woonplaatsbeginsel trajectory): then a range of this shard's own, so shards never collide."""
+        if self.shard is None or sleutel in self.shard[1]:
+            return 0
+        if self.shard[0] + 1 >= 10:
+            raise ValueError("a sharded run numbers foreign identifiers in at most 9 shard ranges")
+        return (self.shard[0] + 1) * 10 ** (breedte - 1)
 
     # -- fault switches ----------------------------------------------------------------------
     def fout(self, naam: str) -> bool:

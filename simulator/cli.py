@@ -99,7 +99,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         balk.stap(v.werkdag, f"werkdag {v.werkdag}/{v.totaal}, {v.berichten} messages")
 
     try:
-        s = voer_uit(inst, voortgang)
+        if getattr(args, "workers", None) is not None:
+            from scenarios.shard import voer_uit_verdeeld
+
+            if args.workers < 1:
+                raise ValueError("--workers must be at least 1")
+            s = voer_uit_verdeeld(inst, args.workers)
+        else:
+            s = voer_uit(inst, voortgang)
     except ProfielFout as exc:
         print(f"ketensim {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -265,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", type=int, default=200, metavar="N", help="client trajectories (default 200)")
     p.add_argument("--days", type=int, default=365, metavar="D", help="calendar days to simulate (default 365)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same ledger")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="shard the run by gemeente over N processes and merge the ledgers (scenarios/shard.py); "
+                        "the merged ledger is the same for every N (docs/performance.md, Scale-out)")
     p.add_argument("--out", default="ketensim-run", metavar="DIR", help="output folder (default ./ketensim-run)")
     p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
                    help="protocol profile: a shipped name or a .toml file (default mijov-2024)")

@@ -1,0 +1,103 @@
+"""Scale-out (scenarios/shard.py): a run sharded by gemeente merges into the same ledger bytes for
+any number of workers, the merged ledger is a clean, complete run, and the merge renumbers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from reports.controleer import controleer
+from reports.invoer import open_invoer
+from scenarios.run import RunInstellingen
+from scenarios.shard import SHARD_MAP, _voeg_samen, shards, voer_uit_verdeeld
+from simulator.profiel import laad_profiel
+from simulator.schemas import SchemaRegistry
+
+PROFIEL = Path(__file__).resolve().parent.parent / "scenarios" / "profiles" / "mijov-2024.toml"
+
+
+@pytest.fixture(scope="module")
+def profiel_woonplaats(tmp_path_factory) -> Path:
+    """Annex 4 with many woonplaatsbeginsel trajectories: their first 315 goes to another shard's gemeente."""
+    tekst = PROFIEL.read_text(encoding="utf-8")
+    assert "woonplaatsbeginsel = 0.02" in tekst
+    pad = tmp_path_factory.mktemp("profiel") / "mijov-woonplaats.toml"
+    pad.write_text(tekst.replace("woonplaatsbeginsel = 0.02", "woonplaatsbeginsel = 0.6"), encoding="utf-8")
+    return pad
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, profiel_woonplaats) -> dict[int, Path]:
+    uit = {}
+    for workers in (1, 3):
+        d = tmp_path_factory.mktemp(f"w{workers}")
+        voer_uit_verdeeld(RunInstellingen(uit=d, clients=120, dagen=150, seed=7, profiel=profiel_woonplaats), workers)
+        uit[workers] = d / "ledger.jsonl"
+    return uit
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_merged_ledger_is_byte_identical_for_any_worker_count(runs):
+    assert _sha(runs[1]) == _sha(runs[3])
+    assert not (runs[1].parent / SHARD_MAP).exists()  # shard files are removed after the merge
+
+
+def test_merged_ledger_is_ordered_numbered_and_complete(runs):
+    regels = [json.loads(r) for r in runs[1].read_text(encoding="utf-8").splitlines()]
+    kop, records, einde = regels[0], regels[1:-1], regels[-1]
+    assert kop["soort"] == "run" and kop["verdeling"] == "gemeente" and kop["clients"] == 120
+    assert [r["seq"] for r in records] == list(range(1, len(records) + 1))
+    assert [r["datum"] for r in records] == sorted(r["datum"] for r in records)
+    berichten = [r for r in records if r["soort"] == "bericht"]
+    assert einde == {"soort": "einde", "berichten": len(berichten)}
+    gemeenten = {r["afzender"] if len(r["afzender"]) == 4 else r["ontvanger"] for r in berichten}
+    assert len(gemeenten) > 1
+
+
+def test_merged_ledger_checks_clean_and_foreign_identifiers_do_not_collide(runs, profiel_woonplaats):
+    registry = SchemaRegistry.load(None)
+    uitslag = controleer(open_invoer(runs[1], registry), laad_profiel(profiel_woonplaats), registry)
+    assert uitslag.berichten > 500 and uitslag.ongeldig == 0
+    assert uitslag.afwijkingen == []
+    assert uitslag.tellingen["TR056"]["pass"] > 0  # BerichtIdentificatie unique per sender and type
+    # woonplaatsbeginsel traffic with a gemeente of another shard is numbered in this shard's own range
+    vreemd = [json.loads(r) for r in runs[1].read_text(encoding="utf-8").splitlines()[1:-1]]
+    assert any(r["soort"] == "bericht" and r["identificatie"][4] != "0" for r in vreemd)
+
+
+def test_shards_are_the_profiles_gemeenten_whatever_the_worker_count():
+    p = laad_profiel("mijov-2024")
+    assert shards(p) == list(p.gemeenten) and len(shards(p)) == 8
+
+
+def test_merge_orders_by_date_shard_seq_and_renumbers_seq_references(tmp_path):
+    def shard(naam: str, regels: list[str]) -> Path:
+        pad = tmp_path / naam
+        pad.write_text("\n".join(['{"soort":"run","shard":0}', *regels, '{"soort":"einde","berichten":0}']) + "\n")
+        return pad
+
+    a = shard("a", ['{"soort":"bericht","seq":1,"datum":"2026-01-02","x":"a1"}',
+                    '{"soort":"gebeurtenis","seq":2,"datum":"2026-01-02","wat":"onbestelbaar","gegevens":{"seq":1}}',
+                    '{"soort":"bericht","seq":3,"datum":"2026-01-05","x":"a3"}'])
+    b = shard("b", ['{"soort":"bericht","seq":1,"datum":"2026-01-01","x":"b1"}',
+                    '{"soort":"bericht","seq":2,"datum":"2026-01-02","x":"b2"}'])
+    doel = tmp_path / "ledger.jsonl"
+    assert _voeg_samen([a, b], doel, {"soort": "run"}) == 4
+    regels = [json.loads(r) for r in doel.read_text().splitlines()]
+    assert [(r.get("seq"), r.get("x") or r.get("wat")) for r in regels[1:-1]] == [
+        (1, "b1"), (2, "a1"), (3, "onbestelbaar"), (4, "b2"), (5, "a3")]
+    assert regels[3]["gegevens"] == {"seq": 2}  # still names a1, now number 2
+    assert regels[-1] == {"soort": "einde", "berichten": 4}
+
+
+def test_a_shard_that_did_not_finish_stops_the_merge(tmp_path):
+    pad = tmp_path / "a"
+    pad.write_text('{"soort":"run"}\n{"soort":"bericht","seq":1,"datum":"2026-01-02"}\n')
+    with pytest.raises(RuntimeError, match="did not finish"):
+        _voeg_samen([pad], tmp_path / "ledger.jsonl", {"soort": "run"})
