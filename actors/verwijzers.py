@@ -36,7 +36,7 @@ class Toegang:
 
     def _verwijs(self, t: Traject, aanbieder: "Aanbieder") -> None:
         self.w.gebeurtenis("verwijzing", actor=self.naam, traject=t, aanbieder=aanbieder.adres,
-                           verwijzer="toegang", producten=[z.product.code for z in t.zorg])
+                           verwijzer="toegang", producten=[z.product.code for z in t.zorg], gemeente=self.gemeente.adres)
         aanbieder.verwacht(t)
         self.gemeente.toewijzen(t, t.zorg, self.w.vandaag)
 

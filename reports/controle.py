@@ -115,6 +115,12 @@ class Controleur:
         self.valideer = valideer
         self.uitslag = Uitslag({}, self.regels)
         self.open: dict[tuple, Verwachting] = {}
+        # a system under test that did not answer a day, or was given up (actors/sut.py): deadlines of
+        # that actor which depended on such a day are inconclusive, not failed (docs/sut.md)
+        self.sut_stil: dict[str, list[date]] = {}
+        self.sut_opgegeven: dict[str, tuple[date, str]] = {}
+        self.buiten_api: set[str] = set()  # trajecten handled outside the SUT API (§9.1 secure mail)
+        self.sut_afzenders: set[str] = set()  # senders of messages recorded with rol "sut"
         self.heen: dict[tuple[str, str], tuple[str, date, str | None]] = {}  # (afzender, id) → (type, datum, bsn)
         self.retour_van: dict[tuple[str, str], int] = defaultdict(int)
         self.verwachte_codes: dict[tuple[str, str], dict[str, set[str]]] = {}  # heen → klasse → codes
@@ -167,13 +173,30 @@ class Controleur:
     def _verwacht(self, sleutel: tuple, v: Verwachting) -> None:
         self.open[sleutel] = v
 
+    def _sut_reden(self, v: Verwachting, tot: date) -> str | None:
+        """Why a missed deadline of a SUT cannot be held against it: a day it did not answer in the
+        window of that deadline (the 60 days before it), or the harness gave the SUT up."""
+        if v.traject is not None and v.traject in self.buiten_api:
+            return "buiten de SUT-API afgehandeld (beveiligde e-mail): niet te beoordelen"
+        opgegeven = self.sut_opgegeven.get(v.actor or "")
+        if opgegeven is not None and opgegeven[0] <= tot:
+            return f"de SUT is op {opgegeven[0].isoformat()} opgegeven ({opgegeven[1]})"
+        stil = [d for d in self.sut_stil.get(v.actor or "", ()) if v.deadline - timedelta(days=60) <= d <= tot]
+        if stil:
+            return f"de SUT beantwoordde werkdag {stil[0].isoformat()} niet; deze termijn hing daarvan af"
+        return None
+
     def _vervul(self, sleutel: tuple, datum: date, bericht: str, waargenomen: str = "") -> bool | None:
         v = self.open.pop(sleutel, None)
         if v is None:
             return None
         goed = datum <= v.deadline
+        reden = None if goed else self._sut_reden(v, datum)
         if goed:
             self._pass(v.regel, v.route)
+        elif reden:
+            self._oordeel(v.regel, ONBESLIST, datum, v.actor, v.bsn, v.berichten + (bericht,), v.verwacht, reden,
+                          v.traject, v.route, betreft=bericht)
         else:
             self._oordeel(v.regel, FAIL, datum, v.actor, v.bsn, v.berichten + (bericht,), v.verwacht,
                           waargenomen or f"op {datum.isoformat()} ({_te_laat(self.p, v.deadline, datum)})",
@@ -189,6 +212,8 @@ class Controleur:
             self._gebeurtenis(rec)
             return
         self.uitslag.berichten += 1
+        if rec.rol == "sut":
+            self.sut_afzenders.add(rec.afzender)
         document = None  # the tree validate() parsed: lees() reads it instead of parsing the bytes again
         if self.valideer:
             v = validate(rec.xml, self.registry, None)
@@ -268,7 +293,7 @@ class Controleur:
         gd = g.gegevens
         if g.wat == "verwijzing" and gd.get("verwijzer") == "toegang" and g.bsn:
             self._verwacht(("toewijzing_toegang", g.bsn, gd.get("aanbieder")), Verwachting(
-                "TERMIJN.toewijzing_toegang", self.p.deadline("toewijzing_toegang", g.datum), None, g.bsn,
+                "TERMIJN.toewijzing_toegang", self.p.deadline("toewijzing_toegang", g.datum), gd.get("gemeente"), g.bsn,
                 (f"verwijzing {g.datum.isoformat()}",), "een 301 na de verwijzing door de toegang", g.traject, g.route))
         elif g.wat in ("intake", "start_diagnostiek", "eerste_contact_crisis") and g.bsn:
             sleutel = {"intake": "vot_na_intake", "start_diagnostiek": "vot_sggz",
@@ -286,6 +311,19 @@ class Controleur:
             self._verwacht(("zonder_bsn", g.traject), Verwachting(
                 "TERMIJN.afhandeling_zonder_bsn", self.p.deadline("afhandeling_zonder_bsn", g.datum), gd.get("gemeente"),
                 None, (f"melding {g.datum.isoformat()}",), "een ontvangstbevestiging", g.traject, g.route))
+        elif g.wat == "sut_dag_onbeantwoord" and g.actor:
+            self.sut_stil.setdefault(g.actor, []).append(g.datum)
+            self._oordeel("SUT.lockstep", FAIL, g.datum, g.actor, None, (), "antwoord op de klok van deze werkdag",
+                          str(gd.get("reden", ""))[:300] or "geen antwoord")
+        elif g.wat == "sut_opgegeven" and g.actor:
+            self.sut_opgegeven.setdefault(g.actor, (g.datum, str(gd.get("reden", ""))[:200]))
+            self._oordeel("SUT.lockstep", FAIL, g.datum, g.actor, None, (), "een SUT die de hele run meedoet",
+                          f"opgegeven: {str(gd.get('reden', ''))[:300]}")
+        elif g.wat == "sut_fout" and g.actor:
+            self._oordeel("SUT.lockstep", FAIL, g.datum, g.actor, g.bsn, (), f"de SUT-API aanroep {gd.get('operatie')} slaagt",
+                          str(gd.get("reden", ""))[:300])
+        elif g.wat == "buiten_sut_api" and g.traject:
+            self.buiten_api.add(g.traject)
         elif g.wat == "ontvangstbevestiging_buiten_berichtenverkeer":
             self._vervul(("zonder_bsn", g.traject), g.datum, f"bevestiging {g.datum.isoformat()}")
 
@@ -906,10 +944,16 @@ class Controleur:
     def sluit(self, einde: date | None = None, compleet: bool = True) -> Uitslag:
         """Judge what is still open: a deadline before the last date seen fails; later is inconclusive."""
         laatste = einde or self.laatste_datum or date.min
+        for actor in sorted(self.sut_afzenders - set(self.sut_stil) - set(self.sut_opgegeven)):
+            self._pass("SUT.lockstep")  # a SUT that took part and answered every day
+        self.sut_afzenders.clear()
         for v in sorted(self.open.values(), key=lambda v: (v.deadline, v.regel)):
             if not self.historie_compleet:
                 self._oordeel(v.regel, ONBESLIST, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
                               "het antwoord zit niet in de invoer", v.traject, v.route)
+            elif v.deadline < laatste and self._sut_reden(v, laatste):
+                self._oordeel(v.regel, ONBESLIST, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
+                              self._sut_reden(v, laatste), v.traject, v.route)
             elif v.deadline < laatste:
                 self._oordeel(v.regel, FAIL, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
                               f"niet ontvangen (termijn verliep {v.deadline.isoformat()})", v.traject, v.route)

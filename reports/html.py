@@ -41,7 +41,8 @@ MAX_CLIENTEN = 1000  # rows of the client table
 XML_BUDGET = 2_000_000  # bytes of embedded XML
 
 VERDICT_NL = {PASS: "voldoet", FAIL: "voldoet niet", ONBESLIST: "onbeslist", NVT: "niet van toepassing"}
-ROL_NL = {"aanbieder": "aanbieder", "gemeente": "gemeente", "zender": "zender", "ontvanger": "ontvanger"}
+ROL_NL = {"aanbieder": "aanbieder", "gemeente": "gemeente", "zender": "zender", "ontvanger": "ontvanger",
+          "sut": "systeem onder test"}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from simulator.profiel import Profiel
 from simulator.schemas import IJW, SchemaRegistry
 
 FOUT, WAARSCHUWING = "fout", "waarschuwing"
-AANBIEDER, GEMEENTE, ZENDER, ONTVANGER = "aanbieder", "gemeente", "zender", "ontvanger"
+AANBIEDER, GEMEENTE, ZENDER, ONTVANGER, SUT = "aanbieder", "gemeente", "zender", "ontvanger", "sut"
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,9 @@ _PROT = [
 ]
 
 _RETOUR = [
+    Regel("SUT.lockstep", "Een systeem onder test beantwoordt iedere toegekende werkdag (klok) binnen de time-out en "
+          "neemt de berichten van die dag aan; anders zijn zijn termijnen van die dagen niet te beoordelen.",
+          "ketensim SUT-API v1 (docs/sut-api.yaml, docs/sut.md)", (), SUT),
     Regel("XSD", "Ieder bericht is technisch in orde (UTF-8, geen BOM/DTD, welgevormd) en valideert tegen zijn XSD.",
           "iStandaarden iJw/iWmo 3.2 XSD; IV028 controleniveau 1", (), ZENDER),
     Regel("RETOUR.een_op_een", "Een retourbericht beantwoordt precies één eerder ontvangen heenbericht waarnaar het "

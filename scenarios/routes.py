@@ -19,7 +19,7 @@ sequences per route are written down in ``docs/routes.md`` and pinned by ``tests
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from actors.aanbieder import Aanbieder
 from actors.gemeente import Gemeente
@@ -38,6 +38,7 @@ class Rolverdeling:
     aanbieders: dict[str, Aanbieder]
     verwijzers: dict[str, Verwijzer]
     school: School
+    sut: Any = None  # actors.sut.SutDeelnemer when a system under test plays a role
 
 
 def begin_toegang(r: Rolverdeling, t: Traject) -> None:

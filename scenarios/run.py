@@ -27,6 +27,7 @@ from simulator.ledger import LEDGER_NAAM, LedgerWriter
 from simulator.profiel import Profiel, laad_profiel
 from simulator.render import render, xsd_versie
 from simulator.schemas import SchemaRegistry
+from simulator.sut import RunInfo, SutAdapter, SutFout, SutSpec, maak_adapter
 from simulator.synthetisch import Aanbieder as AanbiederGegevens, Productcatalogus, Synthetisch
 
 from .routes import Rolverdeling, begin
@@ -48,6 +49,10 @@ class RunInstellingen:
     aanbieders: int | None = None
     fouten: frozenset[str] = frozenset()  # fault switches (actors/fouten.py)
     meervoudig: float = 0.0  # share of trajectories of an earlier client (actors/populatie.py)
+    sut: "SutSpec | None" = None  # a system under test takes this role (simulator/sut.py, docs/sut.md)
+    sut_adapter: "SutAdapter | None" = None  # made from ``sut`` when not given (tests inject one)
+    sut_timeout: float = 30.0
+    sut_token: str | None = None
 
 
 @dataclass
@@ -89,6 +94,10 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     gegevens = _aanbieders(synth, aantal)
     gemeenten = {code: Gemeente(wereld, code, g.naam) for code, g in profiel.gemeenten.items()}
     aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens}
+    sut = None
+    if inst.sut is not None:
+        sut = _sut_deelnemer(inst, wereld, profiel, gemeenten, gegevens)
+        gemeenten[inst.sut.code] = sut
     for g in gemeenten.values():
         bus.registreer(g.adres, g)
     for a in aanbieders.values():
@@ -98,7 +107,29 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
         toegangen={code: Toegang(wereld, g) for code, g in gemeenten.items()},
         aanbieders=aanbieders, verwijzers={s: Verwijzer(wereld, s) for s in VERWIJZERS}, school=School(wereld))
     populatie = Populatie(wereld, synth, gegevens, inst.seed, inst.meervoudig)
+    rollen.sut = sut
     return wereld, rollen, populatie
+
+
+def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, gemeenten: dict, gegevens: list):
+    """The stand-in for the SUT on the bus (actors/sut.py); the reference actor of that role is left out."""
+    from actors.sut import SutDeelnemer
+
+    spec = inst.sut
+    if spec.rol != "gemeente":
+        raise SutFout(f"--sut {spec.rol}:{spec.code}: only a gemeente can be a system under test in this "
+                      "release (an aanbieder SUT needs care events the API v1 does not carry yet)")
+    if spec.code not in gemeenten:
+        raise SutFout(f"--sut gemeente:{spec.code}: not a gemeente of profile {profiel.naam} "
+                      f"({', '.join(sorted(gemeenten))})")
+    adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token)
+    return SutDeelnemer(wereld, spec, adapter, gemeenten[spec.code].naam)
+
+
+def _contracten(gegevens: list[AanbiederGegevens], gemeente: str) -> list[dict]:
+    """Every aanbieder of the run, contracted or not for this gemeente (API v1 "contracten")."""
+    return [{"aanbieder": a.agb, "gecontracteerd": gemeente in a.gemeenten, "domeinen": sorted(a.domeinen),
+             "producten": []} for a in gegevens]
 
 
 def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | None = None) -> Samenvatting:
@@ -122,8 +153,15 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         **({"meervoudig": inst.meervoudig} if inst.meervoudig else {}),
     })
     compleet = False
+    sut = None
     try:
         wereld, rollen, populatie = bouw(inst, profiel, registry, ledger)
+        sut = rollen.sut
+        if sut is not None:
+            import uuid
+
+            sut.start(RunInfo(f"ketensim-{inst.seed}-{uuid.uuid4().hex[:12]}", inst.sut.rol, inst.sut.code,
+                              profiel.naam, wereld.sim.klok.start, _contracten(populatie.aanbieders, inst.sut.code)))
         trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
         for t in trajecten:
             wereld.registreer(t)
@@ -133,6 +171,8 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         wereld.sim.draai(werkdagen, voortgang, berichten=lambda: ledger.aantal_berichten)
         compleet = True
     finally:
+        if sut is not None:
+            sut.einde()
         ledger.sluit({"berichten": ledger.aantal_berichten} if compleet else None)
     s = samenvatting(pad)
     s.trajecten = len(trajecten)

@@ -87,8 +87,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from .voortgang import Voortgang
 
+    from simulator.sut import SutFout, parse_sut_spec
+
+    try:
+        sut = parse_sut_spec(args.sut) if getattr(args, "sut", None) else None
+    except SutFout as exc:
+        print(f"ketensim {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     inst = RunInstellingen(uit=Path(args.out), scenario=args.scenario, clients=args.clients, dagen=args.days,
-                           seed=args.seed, profiel=args.profile, schemas=args.schemas)
+                           seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=sut,
+                           sut_timeout=getattr(args, "sut_timeout", 30.0), sut_token=getattr(args, "sut_token", None))
     if args.clients < 1 or args.days < 1:
         print("ketensim run: --clients and --days must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -119,6 +127,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 130
     balk.klaar()
     schrijf_samenvatting(s, sys.stdout)
+    if inst.sut is not None:
+        g = s.gebeurtenissen
+        print(f"\nsystem under test {inst.sut.rol} {inst.sut.code} at {inst.sut.adres}: "
+              f"{g['sut_dag_onbeantwoord']} unanswered day(s), {g['sut_fout']} failed call(s)"
+              + (", GIVEN UP during the run (see the ledger's sut_opgegeven event)" if g["sut_opgegeven"] else ""))
     with open(inst.uit / "samenvatting.txt", "w", encoding="utf-8") as fh:
         schrijf_samenvatting(s, fh)
     return EXIT_OK
@@ -278,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="ketensim-run", metavar="DIR", help="output folder (default ./ketensim-run)")
     p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
                    help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
+    p.add_argument("--sut", metavar="ROL:CODE=ADRES",
+                   help="a system under test takes this role, in lock-step per werkdag (docs/sut.md): "
+                        "gemeente:0200=http://127.0.0.1:8080, gemeente:0200=mailbox:DIR or "
+                        "gemeente:0200=inproces:module:attribuut; every other role stays a reference actor")
+    p.add_argument("--sut-timeout", type=float, default=30.0, metavar="S",
+                   help="seconds per call to the SUT before the day counts as unanswered (default 30)")
+    p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
     _add_schemas(p)
     p.set_defaults(func=cmd_run)
 

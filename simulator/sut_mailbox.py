@@ -5,6 +5,8 @@ Layout of the mailbox folder DIR (``--sut aanbieder:AGB=mailbox:DIR``); the harn
     DIR/run.json                  the run: {"run", "rol", "code", "profiel", "startdatum", "contracten"}
                                   (same JSON as the HTTP API's PUT /runs/{run})
     DIR/inbox/YYYY-MM-DD/NNNN.xml the messages the SUT receives on that werkdag (harness writes)
+    DIR/toegang/YYYY-MM-DD/NNNN.json  (gemeente) decisions of its own toegang that day, as the HTTP
+                                  API's POST /toegang body (harness writes)
     DIR/klok                      "YYYY-MM-DD": the day granted ("it is now D; finish your work for D")
     DIR/outbox/YYYY-MM-DD/*.xml   what the SUT sent on that day (SUT writes, BEFORE writing klaar)
     DIR/klaar                     "YYYY-MM-DD": the SUT finished the day (SUT writes)
@@ -50,8 +52,9 @@ class MailboxAdapter:
         self.timeout, self.poll = timeout, poll
         self._teller = 0
 
-    def begin(self, run: dict) -> str:
-        """Start the run; '' when fine, else the reason (e.g. the folder cannot be written)."""
+    def begin(self, run) -> str:
+        """Start the run (a :class:`simulator.sut.RunInfo` or its dict); '' when fine, else the reason."""
+        run = run.as_dict() if hasattr(run, "as_dict") else run
         try:
             self.map.mkdir(parents=True, exist_ok=True)
             for naam in ("klok", "klaar", "einde"):
@@ -66,6 +69,16 @@ class MailboxAdapter:
             for xml in berichten:
                 self._teller += 1
                 _schrijf(self.map / "inbox" / dag.isoformat() / f"{self._teller:06d}.xml", xml)
+            return ""
+        except OSError as exc:
+            return f"mailbox {self.map}: {exc}"
+
+    def toegang(self, dag: date, besluit: dict) -> str:
+        """A decision of the gemeente's own toegang (the JSON of the HTTP API's POST /toegang)."""
+        try:
+            self._teller += 1
+            _schrijf(self.map / "toegang" / dag.isoformat() / f"{self._teller:06d}.json",
+                     json.dumps(besluit, default=str, indent=1).encode())
             return ""
         except OSError as exc:
             return f"mailbox {self.map}: {exc}"
