@@ -28,6 +28,9 @@ from .traject import Traject, Zorgvraag
 from .wereld import Wereld
 
 OPGEVEN_NA = 3  # unanswered days in a row after which the SUT is given up for the rest of the run
+#: what each role sends (heenberichten and retours); anything else from a SUT is a finding
+VERSTUURT = {"gemeente": frozenset({"301", "306", "308", "316", "318", "319", "325"}),
+             "aanbieder": frozenset({"302", "305", "307", "315", "317", "320", "323"})}
 
 
 class SutDeelnemer:
@@ -149,6 +152,19 @@ class SutDeelnemer:
             bsn = getattr(client, "bsn", None)
             producten = getattr(client, "producten", ()) or ()
             nummers = tuple(n for n in (getattr(p, "toewijzingnummer", None) for p in producten) if n)
+        dag = self.w.vandaag
+        if bericht is None:
+            self._gebeurtenis("sut_fout", dag, operatie="haal_op", reden=f"onleesbaar bericht ({len(xml):,} bytes)")
+        else:
+            if afzender != self.adres:
+                self._gebeurtenis("sut_fout", dag, operatie="haal_op", bsn=bsn,
+                                  reden=f"{berichttype} {ident}: afzender {afzender} is niet de SUT ({self.adres})")
+            if bericht.nummer not in VERSTUURT[self.spec.rol]:
+                self._gebeurtenis("sut_fout", dag, operatie="haal_op", bsn=bsn,
+                                  reden=f"{berichttype} {ident}: een {self.spec.rol} verstuurt geen {bericht.nummer}")
+            if not self.w.bus.kent(ontvanger):
+                self._gebeurtenis("sut_fout", dag, operatie="haal_op", bsn=bsn,
+                                  reden=f"{berichttype} {ident}: geadresseerd aan {ontvanger}, die niet in de run zit")
         traject = self.w.traject_bij(bsn, ontvanger) if bsn else None
         self.w.bus.verstuur(Verzending(
             afzender=afzender, ontvanger=ontvanger, berichttype=berichttype, identificatie=ident, xml=xml,

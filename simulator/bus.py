@@ -60,6 +60,10 @@ class Bus:
             raise ValueError(f"address {adres} is already registered")
         self._ontvangers[adres] = ontvanger
 
+    def kent(self, adres: str) -> bool:
+        """Whether someone receives at ``adres``."""
+        return adres in self._ontvangers
+
     def verstuur(self, v: Verzending) -> int:
         """Record and deliver. Returns the ledger sequence number."""
         datum = self._vandaag()

@@ -124,6 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         balk.klaar()
         print(f"ketensim {args.command}: interrupted; the ledger so far is in {inst.uit}", file=sys.stderr)
+        _gedeeltelijk_rapport(inst.uit, args)
         return 130
     balk.klaar()
     schrijf_samenvatting(s, sys.stdout)
@@ -135,6 +136,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     with open(inst.uit / "samenvatting.txt", "w", encoding="utf-8") as fh:
         schrijf_samenvatting(s, fh)
     return EXIT_OK
+
+
+def _gedeeltelijk_rapport(uit, args: argparse.Namespace) -> None:
+    """After Ctrl-C: the summary and the verdicts of what the ledger holds (an interrupted run)."""
+    from reports.controleer import controleer
+    from reports.invoer import open_invoer
+    from scenarios.run import samenvatting, schrijf_samenvatting
+    from simulator.ledger import LedgerFout
+    from simulator.profiel import laad_profiel
+
+    try:
+        s = samenvatting(uit / "ledger.jsonl")
+        with open(uit / "samenvatting.txt", "w", encoding="utf-8") as fh:
+            schrijf_samenvatting(s, fh)
+        invoer = open_invoer(uit, _registry(args))
+        uitslag = controleer(invoer, laad_profiel(args.profile), _registry(args))
+        uitslag.schrijf(uit / "uitslag.json")
+        print(f"partial report: {uit / 'samenvatting.txt'}, {uit / 'uitslag.json'} "
+              f"({s.berichten} messages; {len(uitslag.afwijkingen)} deviation(s) so far)", file=sys.stderr)
+    except (LedgerFout, OSError, KeyboardInterrupt) as exc:
+        print(f"ketensim {args.command}: no partial report ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
