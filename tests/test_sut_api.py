@@ -127,3 +127,20 @@ def test_sut_check_closed_port():
         url = sut.url
     fout = [b for b in controleer(url, timeout=1) if not b.ok]
     assert len(fout) == 1 and "verbinding geweigerd" in fout[0].tekst
+
+
+def test_every_call_of_the_harness_http_adapter_is_in_the_document(tmp_path):
+    """A real run through `ketensim run --sut` (the HTTP adapter and the lock-step loop): every call
+    it makes — run start, inbox, toegang, klok, outbox, end — is an operation of docs/sut-api.yaml."""
+    from scenarios.run import RunInstellingen, voer_uit
+    from simulator.sut import parse_sut_spec
+
+    doc = _doc()
+    with FakeSut() as sut:
+        for scenario in ("toegang", "extern"):
+            voer_uit(RunInstellingen(uit=tmp_path / scenario, scenario=scenario, clients=20, dagen=40, seed=2,
+                                     sut=parse_sut_spec(f"gemeente:0200={sut.url}"), sut_token="geheim"))
+        aanroepen = list(sut.aanroepen)
+    gebruikt = {operatie(doc, m, p, ct) for m, p, ct in aanroepen}
+    assert None not in gebruikt, [c for c in aanroepen if operatie(doc, *c) is None][:3]
+    assert gebruikt == {"startRun", "deliver", "toegang", "grantDay", "collect", "endRun"}, gebruikt

@@ -70,3 +70,54 @@ def test_unwritable_folder_is_a_reason(tmp_path):
     a = MailboxAdapter(tmp_path / "bestand" / "mailbox")
     assert "mailbox" in a.begin({"run": "r"})
     assert not a.geef_dag(D1).beantwoord
+
+
+def test_a_run_with_a_mailbox_sut(tmp_path, registry):
+    """`--sut gemeente:0200=mailbox:DIR`: the harness writes the day's messages, toegang decisions and the
+    clock; a file-based SUT (a thread here) answers every day with 'klaar' (and sends nothing)."""
+    import threading
+
+    from reports.controle import Controleur
+    from scenarios.run import RunInstellingen, voer_uit
+    from simulator.ledger import Boeking, open_ledger
+    from simulator.profiel import laad_profiel
+    from simulator.sut import parse_sut_spec
+
+    map_ = tmp_path / "mailbox"
+    klaar = threading.Event()
+
+    def sut() -> None:  # answers every granted day, until the harness writes 'einde'
+        gezien = ""
+        while not (map_ / "einde").exists() and not klaar.is_set():
+            try:
+                dag = (map_ / "klok").read_text(encoding="utf-8").strip()
+            except OSError:
+                dag = ""
+            if dag and dag != gezien:
+                gezien = dag
+                (map_ / ".klaar.tmp").write_text(dag, encoding="utf-8")
+                (map_ / ".klaar.tmp").replace(map_ / "klaar")
+            threading.Event().wait(0.002)
+
+    draad = threading.Thread(target=sut, daemon=True)
+    draad.start()
+    try:
+        profiel = laad_profiel("mijov-2024")
+        voer_uit(RunInstellingen(uit=tmp_path / "run", scenario="mix", clients=40, dagen=30, seed=3, profiel=profiel,
+                                 sut=parse_sut_spec(f"gemeente:0200=mailbox:{map_}"), sut_timeout=5))
+    finally:
+        klaar.set()
+        draad.join(5)
+    assert (map_ / "einde").exists() and (map_ / "run.json").is_file()
+    geleverd = list((map_ / "inbox").rglob("*.xml")) if (map_ / "inbox").exists() else []
+    besluiten = list((map_ / "toegang").rglob("*.json")) if (map_ / "toegang").exists() else []
+    assert geleverd or besluiten  # the SUT got its traffic as files
+    led = open_ledger(tmp_path / "run")
+    c = Controleur(profiel, registry)
+    for r in led.records():
+        c.verwerk(r)
+    u = c.sluit()
+    assert led.compleet and "SUT.lockstep" not in {o.regel for o in u.afwijkingen}
+    # a SUT that answers nothing misses its deadlines: the checker says so under the deadline rules
+    assert {o.regel for o in u.afwijkingen} & {"TERMIJN.retour_316", "TERMIJN.toewijzing_toegang", "TERMIJN.besluit_vot"}
+    assert not any(isinstance(r, Boeking) and r.rol == "sut" for r in led.records())
