@@ -106,9 +106,14 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
 )}
 
 
+#: rules proven by a faulty system under test rather than a reference-actor switch (tests/test_sut_hostile.py:
+#: a hanging, crashing or garbage-answering SUT fires it; the example SUT's clean run keeps it silent)
+SUT_FOUTEN = {"SUT.lockstep": ["sut:hang", "sut:gesloten_poort", "sut:http_500", "sut:onleesbaar"]}
+
+
 def dekking() -> dict[str, list[str]]:
     """Rule id → the faults whose test proves it fires."""
-    uit: dict[str, list[str]] = {}
+    uit: dict[str, list[str]] = {r: list(n) for r, n in SUT_FOUTEN.items()}
     for f in FOUTEN.values():
         for r in f.regels:
             uit.setdefault(r, []).append(f.naam)
