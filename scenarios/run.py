@@ -187,22 +187,36 @@ def _start(wereld: Wereld, rollen: Rolverdeling, t):
 
 
 def samenvatting(pad: Path) -> Samenvatting:
-    """Counts from a ledger on disk (so a summary always describes what was recorded)."""
-    from simulator.ledger import Boeking, Gebeurtenis, open_ledger
+    """Counts from a ledger on disk (so a summary always describes what was recorded).
 
-    led = open_ledger(pad)
-    s = Samenvatting(ledger=led.pad, berichten=0, trajecten=0, compleet=led.compleet)
-    for rec in led.records():
-        if isinstance(rec, Boeking):
+    One pass over the records as dicts (the summary needs a few fields of each; reading the ledger
+    once, without building message objects, costs a third of ``open_ledger`` + ``records()``)."""
+    from simulator.ledger import LedgerFout, ledger_pad, record_dicts
+
+    p = ledger_pad(pad)
+    s = Samenvatting(ledger=p, berichten=0, trajecten=0)
+    run = einde = eerste = laatste = None
+    for rec in record_dicts(p):
+        soort = rec.get("soort")
+        if soort == "bericht":
             s.berichten += 1
-            s.per_type[rec.berichttype] += 1
-            s.per_route[rec.route or "—"] += 1
-            gemeente = rec.afzender if len(rec.afzender) == 4 else rec.ontvanger
-            s.per_gemeente[gemeente] += 1
-            s.eerste_dag = s.eerste_dag or rec.datum
-            s.laatste_dag = rec.datum
-        elif isinstance(rec, Gebeurtenis):
-            s.gebeurtenissen[rec.wat] += 1
+            s.per_type[rec["berichttype"]] += 1
+            s.per_route[rec.get("route") or "—"] += 1
+            afzender = rec["afzender"]
+            s.per_gemeente[afzender if len(afzender) == 4 else rec["ontvanger"]] += 1
+            eerste = eerste or rec["datum"]
+            laatste = rec["datum"]
+        elif soort == "gebeurtenis":
+            s.gebeurtenissen[rec["wat"]] += 1
+        elif soort == "run" and run is None:
+            run = rec
+        elif soort == "einde":
+            einde = rec
+    if run is None:
+        raise LedgerFout(f"{p}: not a ketensim ledger (no 'run' record)")
+    s.compleet = einde is not None
+    s.eerste_dag = date.fromisoformat(eerste) if eerste else None
+    s.laatste_dag = date.fromisoformat(laatste) if laatste else None
     return s
 
 

@@ -202,6 +202,12 @@ def ledger_pad(pad: str | Path) -> Path:
 _HEEL_RECORD = (b'{"soort":"bericht",', b'{"soort":"gebeurtenis",')
 
 
+def record_dicts(pad: str | Path) -> Iterator[dict[str, Any]]:
+    """The ledger's records as plain dicts, streamed (unreadable lines skipped, as :meth:`Ledger.records`
+    does): for a quick pass that needs a few fields, without building :class:`Boeking` objects."""
+    return _regels(ledger_pad(pad), [])
+
+
 def _regels(pad: Path, waarschuwingen: list[str], alleen_kop: bool = False) -> Iterator[dict[str, Any]]:
     """The records of a ledger file. ``alleen_kop`` (open_ledger's scan for run/einde and torn lines):
     a message or event line that is whole — as the writer writes it, ending in ``}`` and its newline —
