@@ -52,6 +52,10 @@ class BenchInstellingen:
     schemas: str | Path | None = None
     uit: Path | None = None  # None: a temporary folder, removed afterwards
     floor_n: int = 2000
+    #: 0: one process, stage by stage (the one-core figure); N ≥ 1: ``run --workers N`` with each gemeente
+    #: shard checked by its own worker (scenarios/shard.py, ``voer_uit_en_controleer``): wall, throughput
+    #: and peak RSS only, the stage timers cannot see inside the workers
+    workers: int = 0
 
 
 @dataclass
@@ -71,6 +75,7 @@ class BenchUitslag:
     ledger_mb: float = 0.0
     afwijkingen: int = 0
     regels_fail: int = 0
+    workers: int = 0
 
     @property
     def berichten_per_s(self) -> float:
@@ -171,6 +176,12 @@ def draai(inst: BenchInstellingen) -> BenchUitslag:
     tijdelijk = inst.uit is None
     uit = Path(tempfile.mkdtemp(prefix="ketensim-bench-")) if tijdelijk else inst.uit
     stadia: dict[str, float] = {}
+    if inst.workers:
+        try:
+            return _draai_verdeeld(inst, uit)
+        finally:
+            if tijdelijk:
+                shutil.rmtree(uit, ignore_errors=True)
     try:
         t0 = time.perf_counter()
         with _timer(run, "render", stadia, "render"), \
@@ -211,18 +222,46 @@ def draai(inst: BenchInstellingen) -> BenchUitslag:
             shutil.rmtree(uit, ignore_errors=True)
 
 
+def _draai_verdeeld(inst: BenchInstellingen, uit: Path) -> BenchUitslag:
+    """``run --workers N``, each shard simulated and checked in its worker, merged (scenarios/shard.py)."""
+    import scenarios.run as run
+    from scenarios.shard import voer_uit_en_controleer
+    from simulator.schemas import SchemaRegistry
+
+    t0 = time.perf_counter()
+    s, uitslag = voer_uit_en_controleer(run.RunInstellingen(
+        uit=uit, clients=inst.clients, dagen=inst.dagen, seed=inst.seed, profiel=inst.profiel, schemas=inst.schemas,
+        aanbieders=inst.aanbieders, meervoudig=inst.meervoudig), inst.workers)
+    wall = time.perf_counter() - t0
+    piek = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    registry = SchemaRegistry.load(inst.schemas)
+    typisch = _typisch_bericht(s.ledger)
+    floor = meet_floor(typisch, registry.compiled("JW315"), inst.floor_n) if typisch else 0.0
+    return BenchUitslag(
+        clients=inst.clients, dagen=inst.dagen, seed=inst.seed, meervoudig=inst.meervoudig, berichten=s.berichten,
+        trajecten=s.trajecten, wall_s=wall, simulatie_s=wall, check_s=0.0, stadia_s={}, piek_rss_mb=piek,
+        floor_us=floor, ledger_mb=s.ledger.stat().st_size / 1e6, afwijkingen=len(uitslag.afwijkingen),
+        regels_fail=len({o.regel for o in uitslag.afwijkingen}), workers=inst.workers)
+
+
 def schrijf(u: BenchUitslag, stroom) -> None:
     w = stroom.write
     w(f"bench: {u.trajecten} trajectories, {u.dagen} days, seed {u.seed}, meervoudig {u.meervoudig}\n")
     w(f"  messages           {u.berichten:>12,}\n")
-    w(f"  wall time          {u.wall_s:>12.1f} s   (run {u.simulatie_s:.1f} s + check {u.check_s:.1f} s)\n")
+    if u.workers:
+        w(f"  wall time          {u.wall_s:>12.1f} s   (run + check, {u.workers} worker process(es), gemeente shards)\n")
+    else:
+        w(f"  wall time          {u.wall_s:>12.1f} s   (run {u.simulatie_s:.1f} s + check {u.check_s:.1f} s, one process)\n")
     w(f"  messages/s         {u.berichten_per_s:>12,.0f}\n")
     w(f"  trajectories/s     {u.trajecten_per_s:>12,.0f}\n")
     w(f"  per message        {u.us_per_bericht:>12.1f} µs\n")
     w(f"  lxml floor (JW315) {u.floor_us:>12.1f} µs   parse + validate, median; harness/floor = {u.ratio_floor:.1f}×\n")
-    w(f"  peak RSS           {u.piek_rss_mb:>12.0f} MB\n")
+    w(f"  peak RSS           {u.piek_rss_mb:>12.0f} MB{'   (largest process)' if u.workers else ''}\n")
     w(f"  ledger             {u.ledger_mb:>12.0f} MB\n")
     w(f"  deviations         {u.afwijkingen:>12}\n")
+    if not u.stadia_s:
+        return
     w("  time per stage:\n")
     for naam, sec in u.stadia_s.items():
         w(f"    {naam:<28}{sec:>8.2f} s  {sec / u.wall_s * 100 if u.wall_s else 0:>5.1f} %"

@@ -38,6 +38,9 @@ def voeg_toe(sub) -> None:
                         f"(default {REGIO_JAAR_MEERVOUDIG}; the BSN test range holds 9,091 people)")
     p.add_argument("--aanbieders", type=int, default=REGIO_JAAR_AANBIEDERS, metavar="A",
                    help=f"aanbieders (default {REGIO_JAAR_AANBIEDERS})")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="run sharded by gemeente on N worker processes, each checking its own shard (as "
+                        "'run --workers N'); default 0: one process, timed per stage")
     p.add_argument("--sizes", metavar="N,N,…",
                    help="several trajectory counts, each in its own process; prints medians and µs/message per size")
     p.add_argument("--repeat", type=int, default=1, metavar="R", help="runs per size for --sizes (medians; default 1)")
@@ -56,6 +59,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.clients < 1 or args.days < 1 or args.repeat < 1:
         return fout("--clients, --days and --repeat must be at least 1")
+    if args.workers < 0:
+        return fout("--workers must be 0 (one process) or more")
     if not 0 <= args.meervoudig < 1:
         return fout("--meervoudig must be at least 0 and below 1")
     if args.sizes:
@@ -67,7 +72,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return fout("--sizes needs at least one positive number")
         return _sizes(args, sizes)
     inst = BenchInstellingen(clients=args.clients, dagen=args.days, seed=args.seed, meervoudig=args.meervoudig,
-                             aanbieders=args.aanbieders, schemas=args.schemas,
+                             aanbieders=args.aanbieders, schemas=args.schemas, workers=args.workers,
                              uit=Path(args.out) if args.out else None)
     try:
         u = draai(inst)
@@ -95,7 +100,7 @@ def _sizes(args: argparse.Namespace, sizes: list[int]) -> int:
         for _ in range(args.repeat):
             cmd = [sys.executable, "-m", "simulator.cli", "bench", "--clients", str(n), "--days", str(args.days),
                    "--seed", str(args.seed), "--meervoudig", str(args.meervoudig), "--aanbieders",
-                   str(args.aanbieders), "--json", "-"]
+                   str(args.aanbieders), "--workers", str(args.workers), "--json", "-"]
             if args.schemas:
                 cmd += ["--schemas", args.schemas]
             p = subprocess.run(cmd, capture_output=True, text=True)
@@ -106,7 +111,8 @@ def _sizes(args: argparse.Namespace, sizes: list[int]) -> int:
             print(f"  size {n}: run {len(metingen)}/{args.repeat}: {metingen[-1]['wall_s']:.1f} s", file=sys.stderr)
         rijen.append(_mediaan(metingen))
     w = sys.stdout.write
-    w(f"bench sizes ({args.days} days, seed {args.seed}, medians of {args.repeat} run(s), each size in its own process)\n")
+    w(f"bench sizes ({args.days} days, seed {args.seed}, medians of {args.repeat} run(s), each size in its own process"
+      f"{f', {args.workers} workers' if args.workers else ''})\n")
     w(f"{'trajectories':>12} {'messages':>10} {'wall s':>8} {'msg/s':>8} {'µs/msg':>8} {'floor µs':>8} "
       f"{'ratio':>6} {'peak MB':>8} {'deviations':>10}\n")
     for r in rijen:
@@ -124,5 +130,6 @@ def _mediaan(metingen: list[dict]) -> dict:
               "us_per_bericht", "ratio_floor"):
         uit[k] = statistics.median(m[k] for m in metingen)
     uit["stadia_s"] = {k: statistics.median(m["stadia_s"][k] for m in metingen) for k in metingen[0]["stadia_s"]}
+    uit["alle_wall_s"] = [m["wall_s"] for m in metingen]
     uit["runs"] = len(metingen)
     return uit

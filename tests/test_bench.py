@@ -43,3 +43,15 @@ def test_bench_sizes_each_in_its_own_process(tmp_path, capsys):
 def test_bench_bad_options_are_usage_errors(argv, capsys):
     assert main(["bench", *argv]) == 2
     assert "ketensim bench:" in capsys.readouterr().err
+
+
+def test_bench_with_workers_runs_the_sharded_run_and_checks_it(tmp_path, capsys):
+    een, twee = tmp_path / "0.json", tmp_path / "2.json"
+    argv = ["bench", "--clients", "40", "--days", "60", "--aanbieders", "6", "--meervoudig", "0.2"]
+    assert main([*argv, "--json", str(een)]) == 0
+    assert main([*argv, "--workers", "2", "--json", str(twee)]) == 0
+    a, b = json.loads(een.read_text()), json.loads(twee.read_text())
+    assert b["workers"] == 2 and b["stadia_s"] == {}
+    assert b["afwijkingen"] == 0 and b["berichten"] > 50 and b["piek_rss_mb"] > 10
+    assert "2 worker process(es)" in capsys.readouterr().out
+    assert a["workers"] == 0 and a["stadia_s"]
