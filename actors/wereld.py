@@ -54,8 +54,9 @@ class Wereld:
 
     def nummer_start(self, sleutel: str, breedte: int) -> int:
         """Where an identifier counter under ``sleutel`` (a gemeente) starts: 0, except in a shard that
-        numbers under another shard's gemeente (a 315 to and the 319 from the eerste gemeente of a
-        woonplaatsbeginsel trajectory): then a range of this shard's own, so shards never collide."""
+        numbers under a gemeente it does not own (a 315 to and the 319 from the eerste gemeente of a
+        woonplaatsbeginsel trajectory; a second part of a split gemeente): then a range of this shard's
+        own, so shards never collide."""
         if self.shard is None or sleutel in self.shard[1]:
             return 0
         if self.shard[0] + 1 >= 10:

@@ -29,20 +29,27 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import multiprocessing
 import pickle
 import re
 import shutil
 import time as _time
+import zlib
 from array import array
 from collections import Counter
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterator
 
-from simulator.ledger import LEDGER_NAAM, LedgerWriter, _dump
+from reports.controle import Controleur, Verwachting
+from reports.uitslag import Uitslag
+from simulator.ledger import LEDGER_NAAM, Ledger, LedgerWriter, _dump
 from simulator.profiel import Profiel, laad_profiel
 from simulator.schemas import SchemaRegistry
+
+from actors.traject import Traject
 
 from .run import RunInstellingen, Samenvatting, _start, bouw, samenvatting
 
@@ -53,13 +60,56 @@ _KOP = re.compile(rb'^\{"soort":"(?:bericht|gebeurtenis)","seq":(\d+),"datum":"(
 _TAKEN: dict[str, object] = {}
 
 
-def shards(profiel: Profiel) -> list[str]:
-    """The shards of a run: one per gemeente, in profile order (independent of the worker count)."""
-    return list(profiel.gemeenten)
+@dataclass(frozen=True)
+class Shard:
+    """One gemeente, or one part of a big gemeente's aanbieders (``deel`` of ``delen``)."""
+
+    gemeente: str
+    deel: int = 0
+    delen: int = 1
+
+    @property
+    def naam(self) -> str:
+        return self.gemeente if self.delen == 1 else f"{self.gemeente}.{self.deel}"
+
+    def bevat(self, t: Traject) -> bool:
+        """A trajectory's shard: its gemeente and, for a split gemeente, its aanbieder. An aanbieder's whole
+        relation with a gemeente (its clients, 315s, 323 batches) stays in one shard."""
+        return t.gemeente == self.gemeente and (self.delen == 1 or zlib.crc32(t.aanbieder.encode()) % self.delen == self.deel)
+
+
+MAX_SHARDS = 9  # identifier ranges (Wereld.nummer_start)
+
+
+def shards(profiel: Profiel) -> list[Shard]:
+    """The shards of a run, from the profile only (never from the worker count): one per gemeente in
+    profile order; a gemeente with more than a quarter of the region's inhabitants is split by aanbieder
+    into ceil(4 × its share) parts, so no shard dominates (MIJOV: Apeldoorn in two, nine shards)."""
+    totaal = sum(g.inwoners for g in profiel.gemeenten.values()) or 1
+    uit = []
+    for code, g in profiel.gemeenten.items():
+        delen = max(1, math.ceil(4 * g.inwoners / totaal - 1e-9))
+        uit.extend(Shard(code, d, delen) for d in range(delen))
+    if len(uit) > MAX_SHARDS:
+        raise ValueError(f"profile {profiel.naam} gives {len(uit)} shards; a sharded run supports at most {MAX_SHARDS}")
+    return uit
 
 
 def voer_uit_verdeeld(inst: RunInstellingen, workers: int = 1) -> Samenvatting:
     """Run ``inst`` as gemeente shards on ``workers`` processes and merge into ``inst.uit/ledger.jsonl``."""
+    return _verdeeld(inst, workers, False)[0]
+
+
+def voer_uit_en_controleer(inst: RunInstellingen, workers: int = 1) -> tuple[Samenvatting, Uitslag]:
+    """As :func:`voer_uit_verdeeld`, and every shard's worker checks its own ledger (XSD and every rule)
+    right after simulating it; the shard results are closed with the merged ledger's last date and
+    added up into the result ``ketensim check`` gives for the merged ledger (tests/test_shard.py)."""
+    s, u = _verdeeld(inst, workers, True)
+    assert u is not None
+    return s, u
+
+
+def _verdeeld(inst: RunInstellingen, workers: int, controleer: bool) -> tuple[Samenvatting, Uitslag | None]:
     t0 = _time.perf_counter()
     registry = SchemaRegistry.load(inst.schemas)
     profiel = inst.profiel if isinstance(inst.profiel, Profiel) else laad_profiel(inst.profiel)
@@ -69,31 +119,117 @@ def voer_uit_verdeeld(inst: RunInstellingen, workers: int = 1) -> Samenvatting:
     map_.mkdir(exist_ok=True)
 
     # the population, drawn once as an unsharded run draws it (its world is thrown away)
+    t_pop = _time.perf_counter()
     wereld, _, populatie = bouw(inst, profiel, registry, LedgerWriter(map_ / "populatie.jsonl", {}))
     trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
     codes = shards(profiel)
-    per_shard = {g: [t for t in trajecten if t.gemeente == g] for g in codes}
-    _TAKEN.update(inst=inst, profiel=profiel, registry=registry,
+    per_shard = {sh: [t for t in trajecten if sh.bevat(t)] for sh in codes}
+    assert sum(map(len, per_shard.values())) == len(trajecten)
+    _TAKEN.update(inst=inst, profiel=profiel, registry=registry, controleer=controleer,
                   trajecten={g: pickle.dumps(ts, pickle.HIGHEST_PROTOCOL) for g, ts in per_shard.items()})
     volgorde = sorted(range(len(codes)), key=lambda i: -len(per_shard[codes[i]]))  # biggest first
+    meting = Meting(workers=workers, populatie=_time.perf_counter() - t_pop)
+    t_shards = _time.perf_counter()
+    uitkomsten: dict[int, ShardUitkomst] = {}
     try:
         if workers <= 1 or len(codes) == 1:
             for i in volgorde:
-                _draai_shard(i)
+                uitkomsten[i] = _draai_shard(i)
         else:
             with multiprocessing.get_context("fork").Pool(min(workers, len(codes))) as pool:
-                for _ in pool.imap_unordered(_draai_shard, volgorde):
-                    pass
+                for i, u in zip(volgorde, pool.imap(_draai_shard, volgorde)):
+                    uitkomsten[i] = u
     finally:
         _TAKEN.clear()
+    meting.shards = _time.perf_counter() - t_shards
+    t_samen = _time.perf_counter()
     pad = inst.uit / LEDGER_NAAM
-    _voeg_samen([_shard_pad(map_, i, g) for i, g in enumerate(codes)], pad, _kop(inst, profiel, registry))
+    _voeg_samen([_shard_pad(map_, i, sh) for i, sh in enumerate(codes)], pad, _kop(inst, profiel, registry))
     shutil.rmtree(map_)
-    s = samenvatting(pad)
+    delen = [uitkomsten[i] for i in range(len(codes))]
+    s = _samenvatting(pad, [d.samenvatting for d in delen])
     s.trajecten = len(trajecten)
     s.routes = Counter(t.route for t in trajecten)
-    s.seconden = _time.perf_counter() - t0
+    uitslag = _uitslag(delen, profiel, registry, pad) if controleer else None
+    meting.samenvoegen = _time.perf_counter() - t_samen
+    meting.shard_cpu = [d.cpu for d in delen]
+    s.seconden = meting.totaal = _time.perf_counter() - t0
+    LAATSTE_METING[0] = meting
+    return s, uitslag
+
+
+@dataclass
+class ShardUitkomst:
+    """What a shard's worker sends back: the summary of its ledger and, when checked, its open state."""
+
+    samenvatting: Samenvatting
+    uitslag: Uitslag | None = None  # counts and judgements so far (not closed)
+    open: list[Verwachting] = field(default_factory=list)  # expectations still open at its end
+    laatste_datum: date | None = None
+    cpu: float = 0.0  # CPU seconds of the worker on this shard (simulation + check)
+
+
+@dataclass
+class Meting:
+    """Where a sharded run's wall time went (``LAATSTE_METING[0]`` after a run; for the bench and docs)."""
+
+    workers: int
+    populatie: float = 0.0  # drawing the population (serial, in this process)
+    shards: float = 0.0  # wall time of all shards on the workers
+    samenvoegen: float = 0.0  # merge, summary, closing the checks, the ledger's SHA-256 (serial)
+    totaal: float = 0.0
+    shard_cpu: list[float] = field(default_factory=list)
+
+    @property
+    def kritiek_pad(self) -> float:
+        """Serial parts + the longest shard: the wall time with enough free cores."""
+        return self.populatie + self.samenvoegen + max(self.shard_cpu, default=0.0)
+
+
+LAATSTE_METING: list[Meting] = [Meting(0)]
+
+
+def _samenvatting(pad: Path, delen: list[Samenvatting]) -> Samenvatting:
+    """The merged ledger's summary from the shards' summaries (equal to ``samenvatting(pad)``)."""
+    s = Samenvatting(ledger=pad, berichten=0, trajecten=0)
+    for d in delen:
+        s.berichten += d.berichten
+        for naam in ("per_type", "per_route", "per_gemeente", "gebeurtenissen"):
+            getattr(s, naam).update(getattr(d, naam))
+        if d.eerste_dag is not None:
+            s.eerste_dag = min(s.eerste_dag or d.eerste_dag, d.eerste_dag)
+            s.laatste_dag = max(s.laatste_dag or d.laatste_dag, d.laatste_dag)  # type: ignore[type-var]
+        s.compleet = s.compleet and d.compleet
     return s
+
+
+def _uitslag(delen: list[ShardUitkomst], profiel: Profiel, registry: SchemaRegistry, pad: Path) -> Uitslag:
+    """Close every shard's check with the merged ledger's last date and add the results up."""
+    from reports.controleer import run_metadata
+    from reports.invoer import open_invoer
+
+    laatste = max((d.laatste_datum for d in delen if d.laatste_datum is not None), default=None)
+    gesloten = []
+    for d in delen:
+        c = Controleur(profiel, registry)
+        c.uitslag = d.uitslag  # type: ignore[assignment]
+        c.open = {i: v for i, v in enumerate(d.open)}
+        gesloten.append(c.sluit(einde=laatste))
+    samen = Uitslag({}, gesloten[0].regels)
+    for u in gesloten:
+        for k, c in u.tellingen.items():
+            samen.tellingen.setdefault(k, Counter()).update(c)
+        for k, routes in u.per_route.items():
+            for rt, c in routes.items():
+                samen.per_route.setdefault(k, {}).setdefault(rt, Counter()).update(c)
+        samen.oordelen.extend(u.oordelen)
+        samen.berichten += u.berichten
+        samen.ongeldig += u.ongeldig
+        samen.derived.extend(t for t in u.derived if t not in samen.derived)
+    samen.derived.sort()
+    samen.oordelen.sort(key=lambda o: (o.datum, o.regel, o.berichten))
+    samen.run = run_metadata(open_invoer(pad, registry), profiel, samen)
+    return samen
 
 
 def _controleer(inst: RunInstellingen, profiel: Profiel) -> None:
@@ -120,22 +256,25 @@ def _kop(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry) -> d
     }
 
 
-def _shard_pad(map_: Path, index: int, gemeente: str) -> Path:
-    return map_ / f"{index:02d}-{gemeente}.jsonl"
+def _shard_pad(map_: Path, index: int, shard: Shard) -> Path:
+    return map_ / f"{index:02d}-{shard.naam}.jsonl"
 
 
-def _draai_shard(index: int) -> int:
-    """Simulate one shard into its own ledger file; returns its number of messages."""
+def _draai_shard(index: int) -> "ShardUitkomst":
+    """Simulate one shard into its own ledger file (and check it when asked)."""
+    cpu0 = _time.process_time()
     inst: RunInstellingen = _TAKEN["inst"]  # type: ignore[assignment]
     profiel: Profiel = _TAKEN["profiel"]  # type: ignore[assignment]
     registry: SchemaRegistry = _TAKEN["registry"]  # type: ignore[assignment]
-    gemeente = shards(profiel)[index]
-    ledger = LedgerWriter(_shard_pad(inst.uit / SHARD_MAP, index, gemeente), {"shard": index, "gemeente": gemeente})
+    shard = shards(profiel)[index]
+    ledger = LedgerWriter(_shard_pad(inst.uit / SHARD_MAP, index, shard), {"shard": index, "gemeente": shard.naam})
     compleet = False
     try:
         wereld, rollen, _ = bouw(inst, profiel, registry, ledger)
-        wereld.shard = (index, frozenset({gemeente}))
-        for t in pickle.loads(_TAKEN["trajecten"][gemeente]):  # type: ignore[index]
+        # the first part of a gemeente numbers under its own code from 1, every other numbering in a range
+        # of this shard (Wereld.nummer_start)
+        wereld.shard = (index, frozenset({shard.gemeente}) if shard.deel == 0 else frozenset())
+        for t in pickle.loads(_TAKEN["trajecten"][shard]):  # type: ignore[index]
             wereld.registreer(t)
             wereld.sim.env.process(_start(wereld, rollen, t))
         werkdagen = wereld.sim.klok.index(inst.start + timedelta(days=inst.dagen))
@@ -143,7 +282,14 @@ def _draai_shard(index: int) -> int:
         compleet = True
     finally:
         ledger.sluit({"berichten": ledger.aantal_berichten} if compleet else None)
-    return ledger.aantal_berichten
+    uit = ShardUitkomst(samenvatting(ledger.pad))
+    if _TAKEN["controleer"]:
+        c = Controleur(profiel, registry)
+        for rec in Ledger(ledger.pad, {}, None, []).records():
+            c.verwerk(rec)
+        uit.uitslag, uit.open, uit.laatste_datum = c.uitslag, list(c.open.values()), c.laatste_datum
+    uit.cpu = _time.process_time() - cpu0
+    return uit
 
 
 def _records(pad: Path, index: int) -> Iterator[tuple[bytes, int, int, bytes]]:

@@ -12,7 +12,7 @@ import pytest
 from reports.controleer import controleer
 from reports.invoer import open_invoer
 from scenarios.run import RunInstellingen
-from scenarios.shard import SHARD_MAP, _voeg_samen, shards, voer_uit_verdeeld
+from scenarios.shard import SHARD_MAP, _voeg_samen, shards, voer_uit_en_controleer, voer_uit_verdeeld
 from simulator.profiel import laad_profiel
 from simulator.schemas import SchemaRegistry
 
@@ -71,9 +71,36 @@ def test_merged_ledger_checks_clean_and_foreign_identifiers_do_not_collide(runs,
     assert any(r["soort"] == "bericht" and r["identificatie"][4] != "0" for r in vreemd)
 
 
-def test_shards_are_the_profiles_gemeenten_whatever_the_worker_count():
+def test_checking_in_the_shards_equals_checking_the_merged_ledger(tmp_path):
+    """The workers check their own shard; closed with the merged ledger's last date and added up, the
+    result equals ``ketensim check`` of the merged ledger — deviations (faults) and inconclusives included."""
+    inst = RunInstellingen(uit=tmp_path, clients=150, dagen=120, seed=3, fouten=frozenset({"geen_302", "laat_305"}))
+    s, verdeeld = voer_uit_en_controleer(inst, 2)
+    registry = SchemaRegistry.load(None)
+    geheel = controleer(open_invoer(tmp_path, registry), laad_profiel("mijov-2024"), registry)
+    assert verdeeld.berichten == geheel.berichten == s.berichten > 300
+    assert {r for r, c in verdeeld.tellingen.items() if c.get("fail")} >= {"TERMIJN.retour_302", "TERMIJN.start_305"}
+    assert verdeeld.tellingen == geheel.tellingen and verdeeld.per_route == geheel.per_route
+    assert sorted(map(repr, verdeeld.oordelen)) == sorted(map(repr, geheel.oordelen))
+    assert any(o.uitkomst == "inconclusive" for o in verdeeld.oordelen)  # closed with the merged last date
+    assert sorted(verdeeld.derived) == sorted(geheel.derived) and verdeeld.ongeldig == geheel.ongeldig == 0
+    assert verdeeld.run["ledger"] == geheel.run["ledger"]
+    assert s == samenvatting_van(tmp_path, s)
+
+
+def samenvatting_van(uit: Path, s):
+    """The unsharded way: read the merged ledger back (seconds and trajectory counts copied over)."""
+    from scenarios.run import samenvatting
+
+    t = samenvatting(uit / "ledger.jsonl")
+    t.trajecten, t.routes, t.seconden = s.trajecten, s.routes, s.seconden
+    return t
+
+
+def test_shards_come_from_the_profile_only():
+    """One per gemeente; Apeldoorn (46 % of the inhabitants) split in two by aanbieder."""
     p = laad_profiel("mijov-2024")
-    assert shards(p) == list(p.gemeenten) and len(shards(p)) == 8
+    assert [s.naam for s in shards(p)] == ["0200.0", "0200.1", *list(p.gemeenten)[1:]]
 
 
 def test_merge_orders_by_date_shard_seq_and_renumbers_seq_references(tmp_path):
