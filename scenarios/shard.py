@@ -120,8 +120,7 @@ def _verdeeld(inst: RunInstellingen, workers: int, controleer: bool) -> tuple[Sa
 
     # the population, drawn once as an unsharded run draws it (its world is thrown away)
     t_pop = _time.perf_counter()
-    wereld, _, populatie = bouw(inst, profiel, registry, LedgerWriter(map_ / "populatie.jsonl", {}))
-    trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
+    trajecten = _populatie(inst, profiel, registry, map_)
     codes = shards(profiel)
     per_shard = {sh: [t for t in trajecten if sh.bevat(t)] for sh in codes}
     assert sum(map(len, per_shard.values())) == len(trajecten)
@@ -232,6 +231,17 @@ def _uitslag(delen: list[ShardUitkomst], profiel: Profiel, registry: SchemaRegis
     return samen
 
 
+def _populatie(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, map_: Path) -> list[Traject]:
+    """The run's trajectories, drawn exactly as an unsharded run draws them (in a world thrown away)."""
+    ledger = LedgerWriter(map_ / "populatie.jsonl", {})  # the world's bus needs one; nothing is sent
+    try:
+        wereld, _, populatie = bouw(inst, profiel, registry, ledger)
+        return populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
+    finally:
+        ledger.sluit()
+        ledger.pad.unlink()
+
+
 def _controleer(inst: RunInstellingen, profiel: Profiel) -> None:
     from actors.fouten import FOUTEN
 
@@ -268,20 +278,7 @@ def _draai_shard(index: int) -> "ShardUitkomst":
     registry: SchemaRegistry = _TAKEN["registry"]  # type: ignore[assignment]
     shard = shards(profiel)[index]
     ledger = LedgerWriter(_shard_pad(inst.uit / SHARD_MAP, index, shard), {"shard": index, "gemeente": shard.naam})
-    compleet = False
-    try:
-        wereld, rollen, _ = bouw(inst, profiel, registry, ledger)
-        # the first part of a gemeente numbers under its own code from 1, every other numbering in a range
-        # of this shard (Wereld.nummer_start)
-        wereld.shard = (index, frozenset({shard.gemeente}) if shard.deel == 0 else frozenset())
-        for t in pickle.loads(_TAKEN["trajecten"][shard]):  # type: ignore[index]
-            wereld.registreer(t)
-            wereld.sim.env.process(_start(wereld, rollen, t))
-        werkdagen = wereld.sim.klok.index(inst.start + timedelta(days=inst.dagen))
-        wereld.sim.draai(werkdagen, None, berichten=lambda: ledger.aantal_berichten)
-        compleet = True
-    finally:
-        ledger.sluit({"berichten": ledger.aantal_berichten} if compleet else None)
+    _simuleer(inst, profiel, registry, index, pickle.loads(_TAKEN["trajecten"][shard]), ledger)  # type: ignore[index]
     uit = ShardUitkomst(samenvatting(ledger.pad))
     if _TAKEN["controleer"]:
         c = Controleur(profiel, registry)
@@ -290,6 +287,50 @@ def _draai_shard(index: int) -> "ShardUitkomst":
         uit.uitslag, uit.open, uit.laatste_datum = c.uitslag, list(c.open.values()), c.laatste_datum
     uit.cpu = _time.process_time() - cpu0
     return uit
+
+
+def _simuleer(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, index: int,
+              trajecten: list[Traject], ledger: LedgerWriter) -> None:
+    """Play shard ``index``'s trajectories in a world of its own; closes the ledger (with einde when done)."""
+    shard = shards(profiel)[index]
+    compleet = False
+    try:
+        wereld, rollen, _ = bouw(inst, profiel, registry, ledger)
+        # the first part of a gemeente numbers under its own code from 1, every other numbering in a range
+        # of this shard (Wereld.nummer_start)
+        wereld.shard = (index, frozenset({shard.gemeente}) if shard.deel == 0 else frozenset())
+        for t in trajecten:
+            wereld.registreer(t)
+            wereld.sim.env.process(_start(wereld, rollen, t))
+        werkdagen = wereld.sim.klok.index(inst.start + timedelta(days=inst.dagen))
+        wereld.sim.draai(werkdagen, None, berichten=lambda: ledger.aantal_berichten)
+        compleet = True
+    finally:
+        ledger.sluit({"berichten": ledger.aantal_berichten} if compleet else None)
+
+
+def voer_shard_uit(inst: RunInstellingen, index: int) -> Samenvatting:
+    """Only shard ``index`` of the run, as a ledger of its own in ``inst.uit`` (the pytest plugin's
+    gemeente shards: one xdist item group per shard). Its records are the ones the same shard adds to
+    the merged ledger of ``ketensim run --workers``; the header says which shard it is."""
+    t0 = _time.perf_counter()
+    registry = SchemaRegistry.load(inst.schemas)
+    profiel = inst.profiel if isinstance(inst.profiel, Profiel) else laad_profiel(inst.profiel)
+    _controleer(inst, profiel)
+    alle = shards(profiel)
+    shard = alle[index]
+    inst.uit.mkdir(parents=True, exist_ok=True)
+    trajecten = [t for t in _populatie(inst, profiel, registry, inst.uit) if shard.bevat(t)]
+    kop = _kop(inst, profiel, registry)
+    kop.pop("soort")
+    kop["shard"] = {"index": index, "naam": shard.naam, "aantal": len(alle)}
+    ledger = LedgerWriter(inst.uit / LEDGER_NAAM, kop)
+    _simuleer(inst, profiel, registry, index, trajecten, ledger)
+    s = samenvatting(ledger.pad)
+    s.trajecten = len(trajecten)
+    s.routes = Counter(t.route for t in trajecten)
+    s.seconden = _time.perf_counter() - t0
+    return s
 
 
 def _records(pad: Path, index: int) -> Iterator[tuple[bytes, int, int, bytes]]:

@@ -12,7 +12,7 @@ import pytest
 from reports.controleer import controleer
 from reports.invoer import open_invoer
 from scenarios.run import RunInstellingen
-from scenarios.shard import SHARD_MAP, _voeg_samen, shards, voer_uit_en_controleer, voer_uit_verdeeld
+from scenarios.shard import SHARD_MAP, _voeg_samen, shards, voer_shard_uit, voer_uit_en_controleer, voer_uit_verdeeld
 from simulator.profiel import laad_profiel
 from simulator.schemas import SchemaRegistry
 
@@ -95,6 +95,21 @@ def samenvatting_van(uit: Path, s):
     t = samenvatting(uit / "ledger.jsonl")
     t.trajecten, t.routes, t.seconden = s.trajecten, s.routes, s.seconden
     return t
+
+
+def test_each_shard_alone_gives_the_records_it_adds_to_the_merged_ledger(runs, profiel_woonplaats, tmp_path):
+    """The pytest plugin's gemeente shards (one ledger per shard) are the shards of ``run --workers``:
+    merged, their records are the merged ledger's records, byte for byte."""
+    alle = shards(laad_profiel(profiel_woonplaats))
+    paden = []
+    for i in range(len(alle)):
+        voer_shard_uit(RunInstellingen(uit=tmp_path / str(i), clients=120, dagen=150, seed=7,
+                                       profiel=profiel_woonplaats), i)
+        kop = json.loads((tmp_path / str(i) / "ledger.jsonl").open().readline())
+        assert kop["shard"] == {"index": i, "naam": alle[i].naam, "aantal": len(alle)}
+        paden.append(tmp_path / str(i) / "ledger.jsonl")
+    _voeg_samen(paden, tmp_path / "samen.jsonl", {"soort": "run"})
+    assert (tmp_path / "samen.jsonl").read_bytes().split(b"\n")[1:] == runs[1].read_bytes().split(b"\n")[1:]
 
 
 def test_shards_come_from_the_profile_only():
