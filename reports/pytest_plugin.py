@@ -18,7 +18,6 @@ Without ``--ketensim-profile`` the plugin does nothing: it adds its options and 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import time
@@ -119,8 +118,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Shard:
-    """One independent seeded run of a scenario; ``gemeenten`` narrows it to some gemeenten when
-    the simulator supports gemeente shards (``RunInstellingen.gemeenten``)."""
+    """One independent seeded run of a scenario, or (``gemeenten`` set) one gemeente shard of a run
+    (``scenarios/shard.py``; ``index`` of ``aantal``)."""
 
     scenario: str
     seed: int
@@ -137,12 +136,6 @@ class Shard:
         return f"{self.scenario}[seed{self.seed}]"
 
 
-def _run_velden() -> set[str]:
-    from scenarios.run import RunInstellingen
-
-    return {f.name for f in dataclasses.fields(RunInstellingen)}
-
-
 def aantal_shards(config: pytest.Config) -> int:
     gekozen = config.getoption("ketensim_shards")
     if gekozen:
@@ -153,15 +146,21 @@ def aantal_shards(config: pytest.Config) -> int:
 
 
 def shards(config: pytest.Config, gemeenten: list[str]) -> list[Shard]:
-    """The shards of every scenario: by gemeente when the simulator supports it, else by seed
-    (shard k has seed S+k and its share of the clients)."""
+    """The shards of every scenario. Under xdist (more than one worker, no ``--ketensim-shards``, no
+    SUT): the gemeente shards of one run, exactly those of ``ketensim run --workers``
+    (``scenarios.shard.shards``: fixed by the profile, whatever the number of workers or machines).
+    With ``--ketensim-shards K`` (or a SUT): K independent runs, shard k with seed S+k and its share
+    of the clients. ``gemeenten`` holds the gemeente shard's name (``0200.1``: a part of a split gemeente)."""
     k = aantal_shards(config)
     seed, n, dagen = (config.getoption(x) for x in ("ketensim_seed", "ketensim_clients", "ketensim_days"))
     uit = []
     for scenario in [s.strip() for s in config.getoption("ketensim_scenario").split(",") if s.strip()]:
-        if k > 1 and "gemeenten" in _run_velden() and len(gemeenten) >= k and not config.getoption("ketensim_sut"):
-            groepen = [tuple(gemeenten[i::k]) for i in range(k)]
-            uit += [Shard(scenario, seed, n, dagen, i, k, g) for i, g in enumerate(groepen)]
+        if k > 1 and not config.getoption("ketensim_shards") and not config.getoption("ketensim_sut"):
+            from scenarios.shard import shards as gemeente_shards
+            from simulator.profiel import laad_profiel
+
+            alle = gemeente_shards(laad_profiel(config.getoption(OPTIE)))
+            uit += [Shard(scenario, seed, n, dagen, i, len(alle), (sh.naam,)) for i, sh in enumerate(alle)]
         else:
             k_ = min(k, n)
             uit += [Shard(scenario, seed + i, n // k_ + (i < n % k_), dagen, i, k_) for i in range(k_)]
@@ -178,8 +177,6 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
 
     map_ = uit_map(config) / "shards" / _bestandsnaam(shard.label)
     extra = {}
-    if shard.gemeenten:
-        extra["gemeenten"] = shard.gemeenten
     fouten = _fouten(config)
     if fouten:
         extra["fouten"] = fouten
@@ -187,6 +184,11 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
     schemas = config.getoption("ketensim_schemas")
     if config.getoption("ketensim_sut"):
         _run_met_sut(shard, config, map_)
+    elif shard.gemeenten:  # one gemeente shard of the run (scenarios/shard.py)
+        from scenarios.shard import voer_shard_uit
+
+        voer_shard_uit(RunInstellingen(uit=map_, scenario=shard.scenario, clients=shard.clients, dagen=shard.dagen,
+                                       seed=shard.seed, profiel=profiel, schemas=schemas, **extra), shard.index)
     else:
         voer_uit(RunInstellingen(uit=map_, scenario=shard.scenario, clients=shard.clients, dagen=shard.dagen,
                                  seed=shard.seed, profiel=profiel, schemas=schemas, **extra))

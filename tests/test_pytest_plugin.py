@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from reports.regels import catalogus
+from scenarios.shard import shards as gemeente_shards
 from simulator.codec import parse
 from simulator.profiel import laad_profiel
 
@@ -41,19 +42,21 @@ def test_xdist_run_lists_every_rule_per_shard_and_merges_the_shards(tmp_path, re
     gevallen = list(root.iter("testcase"))
     namen = [_id(tc) for tc in gevallen]
     shards = {n.split("::")[0] for n in namen}
-    assert shards == {"mix[seed1]", "mix[seed2]"}  # one independent seeded shard per worker
+    # the gemeente shards of one run, as `ketensim run --workers` makes them (Apeldoorn in two parts)
+    labels = [f"mix[seed1-{sh.naam}]" for sh in gemeente_shards(laad_profiel("mijov-2024"))]
+    assert shards == set(labels) and len(labels) == 9
     for shard in shards:
         assert {n.split("::")[1] for n in namen if n.startswith(shard + "::")} == regels
-    assert len(namen) == len(set(namen)) == 2 * len(regels)
+    assert len(namen) == len(set(namen)) == len(labels) * len(regels)
     mislukt = {_id(tc) for tc in gevallen if tc.find("failure") is not None}
     assert mislukt and {m.split("::")[1] for m in mislukt} == {"TR418"}
     tekst = next(tc.find("failure").text for tc in gevallen if tc.find("failure") is not None)
     assert "deviation(s)" in tekst and "contracttarief" in tekst and "323" in tekst
     assert any(tc.find("skipped") is not None for tc in gevallen)
-    # each shard was simulated once, on one worker; the controller merged both
-    assert sorted(p.name for p in (tmp_path / "ketensim-pytest" / "shards").iterdir()) == ["mix_seed1_", "mix_seed2_"]
+    # each shard was simulated once, on one worker; the controller merged them all
+    assert len(list((tmp_path / "ketensim-pytest" / "shards").iterdir())) == len(labels)
     samen = json.loads((tmp_path / "ketensim-pytest" / "uitslag.json").read_text(encoding="utf-8"))
-    assert [s["scenario"] for s in samen["scenarios"]] == ["mix[seed1]", "mix[seed2]"]
+    assert sorted(s["scenario"] for s in samen["scenarios"]) == sorted(labels)
     assert {o["regel"] for o in samen["oordelen"] if o["uitkomst"] == "fail"} == {"TR418"}
     assert "merged result" in r.stdout
 
