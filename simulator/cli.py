@@ -367,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import cli_compare; cli_compare.voeg_toe(sub)  # noqa: E702  (ketensim compare)
     from . import cli_bench; cli_bench.voeg_toe(sub)  # noqa: E702  (ketensim bench)
     from . import cli_sutcheck; cli_sutcheck.voeg_toe(sub)  # noqa: E702  (ketensim sut-check)
+    from . import cli_load; cli_load.voeg_toe(sub)  # noqa: E702  (ketensim load)
     return parser
 
 
