@@ -29,6 +29,7 @@ import pytest
 
 OPTIE = "ketensim_profile"
 _CACHE: dict[str, object] = {}  # shard label → Uitslag or the exception its run raised (per process)
+_GEDRAAID: set[str] = set()  # labels of the shards this process simulated (sent to the controller)
 WACHT_SECONDEN = 3600
 
 
@@ -266,6 +267,7 @@ def shard_uitslag(shard: Shard, config: pytest.Config):
     os.close(fd)
     try:
         _CACHE[shard.label] = voer_shard_uit(shard, config)
+        _GEDRAAID.add(shard.label)
     except Exception as exc:  # every item of the shard reports it, none crashes the session
         _CACHE[shard.label] = RuntimeError(f"shard {shard.label} could not run: {type(exc).__name__}: {exc}")
     finally:
@@ -348,6 +350,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 # ---------------------------------------------------------------------------------------------
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
+    if actief(config) and _is_worker(config):  # xdist worker: send its shard results to the controller
+        config.workeroutput[UITSLAGEN] = eigen_uitslagen(config)  # type: ignore[attr-defined]
     if not actief(config) or _is_worker(config):
         return
     from reports.uitslag import Uitslag, voeg_samen
@@ -361,6 +365,33 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 _SAMEN = pytest.StashKey[tuple]()
+UITSLAGEN = "ketensim_uitslagen"
+
+
+def eigen_uitslagen(config: pytest.Config) -> dict[str, str]:
+    """The uitslag.json text of every shard this process simulated, by label."""
+    uit = {}
+    for label in sorted(_GEDRAAID):
+        pad = uit_map(config) / "shards" / _bestandsnaam(label) / "uitslag.json"
+        if pad.exists():
+            uit[label] = pad.read_text(encoding="utf-8")
+    return uit
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist, on the controller: keep a worker's shard results where the controller merges them. On
+    another machine (``--tx ssh=…``) the worker wrote them into that machine's folder, not this one."""
+    if not actief(node.config):
+        return
+    for label, tekst in (getattr(node, "workeroutput", None) or {}).get(UITSLAGEN, {}).items():
+        doel = uit_map(node.config) / "shards" / _bestandsnaam(label) / "uitslag.json"
+        if doel.exists():  # same machine: the worker wrote it here already
+            continue
+        doel.parent.mkdir(parents=True, exist_ok=True)
+        tijdelijk = doel.with_name("uitslag.json.tmp")
+        tijdelijk.write_text(tekst, encoding="utf-8")
+        os.replace(tijdelijk, doel)
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

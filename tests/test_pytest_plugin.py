@@ -86,3 +86,35 @@ def test_the_sut_option_follows_what_ketensim_run_supports(tmp_path):
         assert r.returncode == 0 and "mix[seed1]::TERMIJN.retour_302" in r.stdout, r.stderr
     else:
         assert r.returncode == 4 and "cannot run a system under test yet" in r.stderr
+
+
+def test_shard_results_of_a_worker_on_another_machine_reach_the_controller(tmp_path, monkeypatch):
+    """Over ``--tx ssh=…`` a worker writes its shard results on its own machine: they travel back in
+    xdist's workeroutput and the controller writes them where it merges (a different folder here)."""
+    from types import SimpleNamespace
+
+    from reports import pytest_plugin as pp
+
+    class Config:
+        def __init__(self, map_: Path, worker: bool) -> None:
+            self.invocation_params = SimpleNamespace(dir=map_)
+            if worker:
+                self.workerinput = {"ketensim_uit": str(map_ / "uit")}
+
+        def getoption(self, naam, default=None):
+            return {"ketensim_profile": "mijov-2024", "ketensim_out": "uit"}.get(naam, default)
+
+    label = "mix[seed1-0213]"
+    worker, controller = Config(tmp_path / "machine-b", True), Config(tmp_path / "machine-a", False)
+    bestand = tmp_path / "machine-b" / "uit" / "shards" / "mix_seed1-0213_" / "uitslag.json"
+    bestand.parent.mkdir(parents=True)
+    bestand.write_text('{"ketensim_uitslag": 1}', encoding="utf-8")
+    monkeypatch.setattr(pp, "_GEDRAAID", {label, "mix[seed1-0232]"})  # the second one never finished
+    uitvoer = pp.eigen_uitslagen(worker)
+    assert uitvoer == {label: '{"ketensim_uitslag": 1}'}
+    pp.pytest_testnodedown(SimpleNamespace(config=controller, workeroutput={pp.UITSLAGEN: uitvoer}), None)
+    doel = tmp_path / "machine-a" / "uit" / "shards" / "mix_seed1-0213_" / "uitslag.json"
+    assert doel.read_text(encoding="utf-8") == '{"ketensim_uitslag": 1}'
+    doel.write_text("{}", encoding="utf-8")  # already there (same machine): left alone
+    pp.pytest_testnodedown(SimpleNamespace(config=controller, workeroutput={pp.UITSLAGEN: uitvoer}), None)
+    assert doel.read_text(encoding="utf-8") == "{}"
