@@ -258,171 +258,161 @@ class _Schrijver:
 # =============================================================================================
 
 
-def _301(s: _Schrijver, bericht: Any) -> None:
+def _met_client(s: _Schrijver, bericht: Any, inhoud: Callable[[Any], None]) -> None:
+    """Header, then (when there is one) the Client block: ``inhoud(client)`` and the client's RetourCodes."""
     s.header(1, bericht.header, bericht.retour if s.retour else None)
     c = bericht.client
     if c is None:
         return
     s.open(1, "Client")
-    s.persoon(2, c, True)
-    s.communicatie(2, "Communicatie", c.communicatie)
-    s.el(2, "JuridischeStatus", c.juridische_status)
-    s.el(2, "WettelijkeVertegenwoordiging", c.wettelijke_vertegenwoordiging)
-    s.el(2, "Commentaar", c.commentaar)
-    if c.relaties:
-        s.open(2, "Relaties")
-        for r in c.relaties:
-            s.relatie(3, r)
-        s.sluit(2, "Relaties")
-    s.open(2, "Contactgegevens")
-    for contact in c.contactgegevens:
-        s.contact(3, "Contact", contact)
-    s.sluit(2, "Contactgegevens")
-    s.open(2, "ToegewezenProducten")
-    for p in c.producten:
-        s.open(3, "ToegewezenProduct")
-        s.el(4, "ToewijzingNummer", p.toewijzingnummer)
-        s.el(4, "ReferentieAanbieder", p.referentie_aanbieder)
-        s.product(4, "Product", p.product)
-        s.el(4, "Toewijzingsdatum", _d(p.toewijzingsdatum))
-        s.el(4, "Toewijzingstijd", _tijd(p.toewijzingstijd))
-        s.el(4, "Ingangsdatum", _d(p.ingangsdatum))
-        s.el(4, "Einddatum", _d(p.einddatum))
-        s.el(4, "RedenWijziging", p.reden_wijziging)
-        s.omvang(4, "Omvang", p.omvang)
-        s.el(4, "Budget", p.budget)
-        s.el(4, "Commentaar", p.commentaar)
-        s.retourcodes(4, p.retourcodes)
-        s.sluit(3, "ToegewezenProduct")
-    s.sluit(2, "ToegewezenProducten")
+    inhoud(c)
     s.retourcodes(2, c.retourcodes)
     s.sluit(1, "Client")
+
+
+def _producten(s: _Schrijver, d: int, lijst: str, item: str, producten: Any,
+               velden: Callable[[_Schrijver, int, Any], None]) -> None:
+    """A product list: each product's ``velden`` and RetourCodes inside its ``item`` element."""
+    s.open(d, lijst)
+    for p in producten:
+        s.open(d + 1, item)
+        velden(s, d + 2, p)
+        s.retourcodes(d + 2, p.retourcodes)
+        s.sluit(d + 1, item)
+    s.sluit(d, lijst)
+
+
+def _toegewezen_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.el(d, "ToewijzingNummer", p.toewijzingnummer)
+    s.el(d, "ReferentieAanbieder", p.referentie_aanbieder)
+    s.product(d, "Product", p.product)
+    s.el(d, "Toewijzingsdatum", _d(p.toewijzingsdatum))
+    s.el(d, "Toewijzingstijd", _tijd(p.toewijzingstijd))
+    s.el(d, "Ingangsdatum", _d(p.ingangsdatum))
+    s.el(d, "Einddatum", _d(p.einddatum))
+    s.el(d, "RedenWijziging", p.reden_wijziging)
+    s.omvang(d, "Omvang", p.omvang)
+    s.el(d, "Budget", p.budget)
+    s.el(d, "Commentaar", p.commentaar)
+
+
+def _start_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.el(d, "ToewijzingNummer", p.toewijzingnummer)
+    s.product(d, "Product", p.product)
+    s.el(d, "ToewijzingIngangsdatum", _d(p.toewijzing_ingangsdatum))
+    s.el(d, "Begindatum", _d(p.begindatum))
+    s.el(d, "StatusAanlevering", p.status_aanlevering)
+
+
+def _stop_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.el(d, "ToewijzingNummer", p.toewijzingnummer)
+    s.product(d, "Product", p.product)
+    s.el(d, "ToewijzingIngangsdatum", _d(p.toewijzing_ingangsdatum))
+    s.el(d, "Begindatum", _d(p.begindatum))
+    s.el(d, "RedenBeeindiging", p.reden_beeindiging)
+    s.el(d, "Einddatum", _d(p.einddatum))
+    s.el(d, "StatusAanlevering", p.status_aanlevering)
+
+
+def _aangevraagd_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.el(d, "ReferentieAanbieder", p.referentie_aanbieder)
+    s.el(d, "BeschikkingNummer", p.beschikkingnummer)
+    s.product(d, "Product", p.product)
+    s.el(d, "BeschikkingIngangsdatum", _d(p.beschikking_ingangsdatum))
+    s.el(d, "ToewijzingIngangsdatum", _d(p.toewijzing_ingangsdatum))
+    s.el(d, "ToewijzingEinddatum", _d(p.toewijzing_einddatum))
+    s.omvang(d, "Omvang", p.omvang)
+    s.el(d, "Budget", p.budget)
+    s.verwijzer(d, "Verwijzer", p.verwijzer)
+    s.el(d, "Raamcontract", s.janee(p.raamcontract))
+    s.el(d, "Commentaar", p.commentaar)
+
+
+def _ongewijzigd_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.el(d, "ToewijzingNummer", p.toewijzingnummer)
+
+
+def _te_wijzigen_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.el(d, "ToewijzingNummer", p.toewijzingnummer)
+    s.el(d, "GewensteIngangsdatum", _d(p.gewenste_ingangsdatum))
+    s.el(d, "Einddatum", _d(p.einddatum))
+    s.omvang(d, "Omvang", p.omvang)
+    s.el(d, "Budget", p.budget)
+
+
+def _nieuw_product(s: _Schrijver, d: int, p: Any) -> None:
+    s.product(d, "Product", p.product)
+    s.el(d, "GewensteIngangsdatum", _d(p.gewenste_ingangsdatum))
+    s.el(d, "Einddatum", _d(p.einddatum))
+    s.omvang(d, "Omvang", p.omvang)
+    s.el(d, "Budget", p.budget)
+
+
+def _301(s: _Schrijver, bericht: Any) -> None:
+    def inhoud(c: Any) -> None:
+        s.persoon(2, c, True)
+        s.communicatie(2, "Communicatie", c.communicatie)
+        s.el(2, "JuridischeStatus", c.juridische_status)
+        s.el(2, "WettelijkeVertegenwoordiging", c.wettelijke_vertegenwoordiging)
+        s.el(2, "Commentaar", c.commentaar)
+        if c.relaties:
+            s.open(2, "Relaties")
+            for r in c.relaties:
+                s.relatie(3, r)
+            s.sluit(2, "Relaties")
+        s.open(2, "Contactgegevens")
+        for contact in c.contactgegevens:
+            s.contact(3, "Contact", contact)
+        s.sluit(2, "Contactgegevens")
+        _producten(s, 2, "ToegewezenProducten", "ToegewezenProduct", c.producten, _toegewezen_product)
+
+    _met_client(s, bericht, inhoud)
 
 
 def _305(s: _Schrijver, bericht: Any) -> None:
-    s.header(1, bericht.header, bericht.retour if s.retour else None)
-    c = bericht.client
-    if c is None:
-        return
-    s.open(1, "Client")
-    s.persoon(2, c, False)
-    s.open(2, "StartProducten")
-    for p in c.producten:
-        s.open(3, "StartProduct")
-        s.el(4, "ToewijzingNummer", p.toewijzingnummer)
-        s.product(4, "Product", p.product)
-        s.el(4, "ToewijzingIngangsdatum", _d(p.toewijzing_ingangsdatum))
-        s.el(4, "Begindatum", _d(p.begindatum))
-        s.el(4, "StatusAanlevering", p.status_aanlevering)
-        s.retourcodes(4, p.retourcodes)
-        s.sluit(3, "StartProduct")
-    s.sluit(2, "StartProducten")
-    s.retourcodes(2, c.retourcodes)
-    s.sluit(1, "Client")
+    def inhoud(c: Any) -> None:
+        s.persoon(2, c, False)
+        _producten(s, 2, "StartProducten", "StartProduct", c.producten, _start_product)
+
+    _met_client(s, bericht, inhoud)
 
 
 def _307(s: _Schrijver, bericht: Any) -> None:
-    s.header(1, bericht.header, bericht.retour if s.retour else None)
-    c = bericht.client
-    if c is None:
-        return
-    s.open(1, "Client")
-    s.persoon(2, c, False)
-    s.open(2, "StopProducten")
-    for p in c.producten:
-        s.open(3, "StopProduct")
-        s.el(4, "ToewijzingNummer", p.toewijzingnummer)
-        s.product(4, "Product", p.product)
-        s.el(4, "ToewijzingIngangsdatum", _d(p.toewijzing_ingangsdatum))
-        s.el(4, "Begindatum", _d(p.begindatum))
-        s.el(4, "RedenBeeindiging", p.reden_beeindiging)
-        s.el(4, "Einddatum", _d(p.einddatum))
-        s.el(4, "StatusAanlevering", p.status_aanlevering)
-        s.retourcodes(4, p.retourcodes)
-        s.sluit(3, "StopProduct")
-    s.sluit(2, "StopProducten")
-    s.retourcodes(2, c.retourcodes)
-    s.sluit(1, "Client")
+    def inhoud(c: Any) -> None:
+        s.persoon(2, c, False)
+        _producten(s, 2, "StopProducten", "StopProduct", c.producten, _stop_product)
+
+    _met_client(s, bericht, inhoud)
 
 
 def _315(s: _Schrijver, bericht: Any) -> None:
-    s.header(1, bericht.header, bericht.retour if s.retour else None)
-    c = bericht.client
-    if c is None:
-        return
-    s.open(1, "Client")
-    s.persoon(2, c, False)
-    if s.ijw:
-        s.el(2, "GezagsdragerBekend", s.janee(c.gezagsdrager_bekend))
-    s.el(2, "Commentaar", c.commentaar)
-    s.open(2, "AangevraagdeProducten")
-    for p in c.producten:
-        s.open(3, "AangevraagdProduct")
-        s.el(4, "ReferentieAanbieder", p.referentie_aanbieder)
-        s.el(4, "BeschikkingNummer", p.beschikkingnummer)
-        s.product(4, "Product", p.product)
-        s.el(4, "BeschikkingIngangsdatum", _d(p.beschikking_ingangsdatum))
-        s.el(4, "ToewijzingIngangsdatum", _d(p.toewijzing_ingangsdatum))
-        s.el(4, "ToewijzingEinddatum", _d(p.toewijzing_einddatum))
-        s.omvang(4, "Omvang", p.omvang)
-        s.el(4, "Budget", p.budget)
-        s.verwijzer(4, "Verwijzer", p.verwijzer)
-        s.el(4, "Raamcontract", s.janee(p.raamcontract))
-        s.el(4, "Commentaar", p.commentaar)
-        s.retourcodes(4, p.retourcodes)
-        s.sluit(3, "AangevraagdProduct")
-    s.sluit(2, "AangevraagdeProducten")
-    s.retourcodes(2, c.retourcodes)
-    s.sluit(1, "Client")
+    def inhoud(c: Any) -> None:
+        s.persoon(2, c, False)
+        if s.ijw:
+            s.el(2, "GezagsdragerBekend", s.janee(c.gezagsdrager_bekend))
+        s.el(2, "Commentaar", c.commentaar)
+        _producten(s, 2, "AangevraagdeProducten", "AangevraagdProduct", c.producten, _aangevraagd_product)
+
+    _met_client(s, bericht, inhoud)
 
 
 def _317(s: _Schrijver, bericht: Any) -> None:
-    s.header(1, bericht.header, bericht.retour if s.retour else None)
-    c = bericht.client
-    if c is None:
-        return
-    v = c.verzoek
-    s.open(1, "Client")
-    s.el(2, "Bsn", c.bsn)
-    s.open(2, "Verzoek")
-    s.el(3, "ReferentieAanbieder", v.referentie_aanbieder)
-    s.el(3, "RedenVerzoek", v.reden)
-    if v.ongewijzigd:
-        s.open(3, "OngewijzigdeProducten")
-        for p in v.ongewijzigd:
-            s.open(4, "OngewijzigdProduct")
-            s.el(5, "ToewijzingNummer", p.toewijzingnummer)
-            s.retourcodes(5, p.retourcodes)
-            s.sluit(4, "OngewijzigdProduct")
-        s.sluit(3, "OngewijzigdeProducten")
-    if v.te_wijzigen:
-        s.open(3, "TeWijzigenProducten")
-        for p in v.te_wijzigen:
-            s.open(4, "TeWijzigenProduct")
-            s.el(5, "ToewijzingNummer", p.toewijzingnummer)
-            s.el(5, "GewensteIngangsdatum", _d(p.gewenste_ingangsdatum))
-            s.el(5, "Einddatum", _d(p.einddatum))
-            s.omvang(5, "Omvang", p.omvang)
-            s.el(5, "Budget", p.budget)
-            s.retourcodes(5, p.retourcodes)
-            s.sluit(4, "TeWijzigenProduct")
-        s.sluit(3, "TeWijzigenProducten")
-    if v.nieuw:
-        s.open(3, "NieuweProducten")
-        for p in v.nieuw:
-            s.open(4, "NieuwProduct")
-            s.product(5, "Product", p.product)
-            s.el(5, "GewensteIngangsdatum", _d(p.gewenste_ingangsdatum))
-            s.el(5, "Einddatum", _d(p.einddatum))
-            s.omvang(5, "Omvang", p.omvang)
-            s.el(5, "Budget", p.budget)
-            s.retourcodes(5, p.retourcodes)
-            s.sluit(4, "NieuwProduct")
-        s.sluit(3, "NieuweProducten")
-    s.retourcodes(3, v.retourcodes)
-    s.sluit(2, "Verzoek")
-    s.retourcodes(2, c.retourcodes)
-    s.sluit(1, "Client")
+    def inhoud(c: Any) -> None:
+        v = c.verzoek
+        s.el(2, "Bsn", c.bsn)
+        s.open(2, "Verzoek")
+        s.el(3, "ReferentieAanbieder", v.referentie_aanbieder)
+        s.el(3, "RedenVerzoek", v.reden)
+        if v.ongewijzigd:
+            _producten(s, 3, "OngewijzigdeProducten", "OngewijzigdProduct", v.ongewijzigd, _ongewijzigd_product)
+        if v.te_wijzigen:
+            _producten(s, 3, "TeWijzigenProducten", "TeWijzigenProduct", v.te_wijzigen, _te_wijzigen_product)
+        if v.nieuw:
+            _producten(s, 3, "NieuweProducten", "NieuwProduct", v.nieuw, _nieuw_product)
+        s.retourcodes(3, v.retourcodes)
+        s.sluit(2, "Verzoek")
+
+    _met_client(s, bericht, inhoud)
 
 
 def _319(s: _Schrijver, bericht: Any) -> None:
