@@ -68,6 +68,8 @@ class Populatie:
         self.meervoudig = meervoudig
         #: (gemeente, domein) → [client, {agb of each of its trajectories}] that may get another one
         self._herhaalbaar: dict[tuple[str, str], list[tuple[Client, set[str]]]] = {}
+        self._contract: dict[tuple[str, str, bool], list] = {}  # (domein, gemeente, beide) → aanbieders
+        self._producten: dict[tuple[tuple[str, ...], str], list[Product]] = {}  # (tags, domein) → products
 
     # ------------------------------------------------------------------------------------------
     def trajecten(self, aantal: int, start: date, dagen: int, scenario: str) -> list[Traject]:
@@ -129,8 +131,7 @@ class Populatie:
         if route == "zonder_bsn" or not kandidaten or r.random() >= self.meervoudig:
             return None
         eerder = r.choice(kandidaten)
-        vrij = [a for a in self.aanbieders if domein in a.domeinen and gemeente in a.gemeenten
-                and a.agb not in eerder[1]]
+        vrij = [a for a in self._gecontracteerd(domein, gemeente, False) if a.agb not in eerder[1]]
         return eerder if vrij else None
 
     def _gebeurtenissen(self, r: random.Random, route: str, domein: str) -> set[str]:
@@ -151,19 +152,35 @@ class Populatie:
 
     def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False,
                    uitgezonderd: frozenset[str] | set[str] = frozenset()):
-        kandidaten = [a for a in self.aanbieders if domein in a.domeinen and gemeente in a.gemeenten
-                      and (not beide or a.domeinen >= {"jeugd", "wmo"}) and a.agb not in uitgezonderd]
+        kandidaten = self._gecontracteerd(domein, gemeente, beide)
+        if uitgezonderd:
+            kandidaten = [a for a in kandidaten if a.agb not in uitgezonderd]
         if not kandidaten:
             kandidaten = [a for a in self.aanbieders if domein in a.domeinen]
         return r.choice(kandidaten)
+
+    def _gecontracteerd(self, domein: str, gemeente: str, beide: bool) -> list:
+        """The aanbieders contracted by ``gemeente`` for ``domein`` (both domeinen: ``beide``), in list
+        order; computed once per combination (was a scan of every aanbieder per trajectory)."""
+        sleutel = (domein, gemeente, beide)
+        lijst = self._contract.get(sleutel)
+        if lijst is None:
+            lijst = self._contract[sleutel] = [
+                a for a in self.aanbieders if domein in a.domeinen and gemeente in a.gemeenten
+                and (not beide or a.domeinen >= {"jeugd", "wmo"})]
+        return lijst
 
     def _tussen(self, r: random.Random, sleutel: str, laag: int, hoog: int) -> int:
         spec = self.p.populatie.get(sleutel, {})
         return r.randint(int(spec.get("min", laag)), int(spec.get("max", hoog)))
 
     def _product(self, r: random.Random, tags: tuple[str, ...], domein: str) -> Product:
-        kandidaten = [p for tag in tags for p in self.w.catalogus.met_tag(tag)
-                      if p.domein == domein and ("crisis" in tags or "crisis" not in p.tags)]
+        sleutel = (tags, domein)
+        kandidaten = self._producten.get(sleutel)
+        if kandidaten is None:
+            kandidaten = self._producten[sleutel] = [
+                p for tag in tags for p in self.w.catalogus.met_tag(tag)
+                if p.domein == domein and ("crisis" in tags or "crisis" not in p.tags)]
         return r.choice(kandidaten)
 
     def _volume(self, r: random.Random, product: Product) -> int:
