@@ -27,6 +27,7 @@ shard, and an aanbieder's monthly 323 batch process runs in each shard for that 
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
@@ -143,13 +144,14 @@ def _verdeeld(inst: RunInstellingen, workers: int, controleer: bool) -> tuple[Sa
     meting.shards = _time.perf_counter() - t_shards
     t_samen = _time.perf_counter()
     pad = inst.uit / LEDGER_NAAM
-    _voeg_samen([_shard_pad(map_, i, sh) for i, sh in enumerate(codes)], pad, _kop(inst, profiel, registry))
+    kop = _kop(inst, profiel, registry)
+    _, sha = _voeg_samen([_shard_pad(map_, i, sh) for i, sh in enumerate(codes)], pad, kop)
     shutil.rmtree(map_)
     delen = [uitkomsten[i] for i in range(len(codes))]
     s = _samenvatting(pad, [d.samenvatting for d in delen])
     s.trajecten = len(trajecten)
     s.routes = Counter(t.route for t in trajecten)
-    uitslag = _uitslag(delen, profiel, registry, pad) if controleer else None
+    uitslag = _uitslag(delen, profiel, registry, pad, kop, sha) if controleer else None
     meting.samenvoegen = _time.perf_counter() - t_samen
     meting.shard_cpu = [d.cpu for d in delen]
     s.seconden = meting.totaal = _time.perf_counter() - t0
@@ -202,10 +204,11 @@ def _samenvatting(pad: Path, delen: list[Samenvatting]) -> Samenvatting:
     return s
 
 
-def _uitslag(delen: list[ShardUitkomst], profiel: Profiel, registry: SchemaRegistry, pad: Path) -> Uitslag:
+def _uitslag(delen: list[ShardUitkomst], profiel: Profiel, registry: SchemaRegistry, pad: Path, kop: dict,
+             sha: str) -> Uitslag:
     """Close every shard's check with the merged ledger's last date and add the results up."""
     from reports.controleer import run_metadata
-    from reports.invoer import open_invoer
+    from reports.invoer import Invoer
 
     laatste = max((d.laatste_datum for d in delen if d.laatste_datum is not None), default=None)
     gesloten = []
@@ -227,7 +230,9 @@ def _uitslag(delen: list[ShardUitkomst], profiel: Profiel, registry: SchemaRegis
         samen.derived.extend(t for t in u.derived if t not in samen.derived)
     samen.derived.sort()
     samen.oordelen.sort(key=lambda o: (o.datum, o.regel, o.berichten))
-    samen.run = run_metadata(open_invoer(pad, registry), profiel, samen)
+    # what controleer() of the merged ledger says about it, without reading its bytes twice more
+    samen.run = run_metadata(Invoer(f"ledger {pad}", None, None, dict(kop), True, True, []), profiel, samen)
+    samen.run["ledger"] = {"pad": str(pad), "sha256": sha}
     return samen
 
 
@@ -346,12 +351,15 @@ def _records(pad: Path, index: int) -> Iterator[tuple[bytes, int, int, bytes]]:
     raise RuntimeError(f"{pad}: shard ledger has no 'einde' line (the shard did not finish)")
 
 
-def _voeg_samen(paden: list[Path], doel: Path, kop: dict) -> int:
-    """Merge shard ledgers by (datum, shard, seq) into one ledger, numbering seq again."""
+def _voeg_samen(paden: list[Path], doel: Path, kop: dict) -> tuple[int, str]:
+    """Merge shard ledgers by (datum, shard, seq) into one ledger, numbering seq again; returns the
+    number of messages and the merged ledger's SHA-256."""
+    h = hashlib.sha256()
     nieuw = [array("q", [0]) for _ in paden]  # per shard: its seq → the merged seq
     seq = berichten = 0
     with open(doel, "wb") as uit:
-        uit.write(_dump(kop))
+        uit.write(regel := _dump(kop))
+        h.update(regel)
         for _, index, oud, line in heapq.merge(*(_records(p, i) for i, p in enumerate(paden))):
             seq += 1
             kaart = nieuw[index]
@@ -371,5 +379,7 @@ def _voeg_samen(paden: list[Path], doel: Path, kop: dict) -> int:
             if line.startswith(b'{"soort":"bericht"'):
                 berichten += 1
             uit.write(line)
-        uit.write(_dump({"soort": "einde", "berichten": berichten}))
-    return berichten
+            h.update(line)
+        uit.write(regel := _dump({"soort": "einde", "berichten": berichten}))
+        h.update(regel)
+    return berichten, h.hexdigest()

@@ -84,7 +84,7 @@ def test_checking_in_the_shards_equals_checking_the_merged_ledger(tmp_path):
     assert sorted(map(repr, verdeeld.oordelen)) == sorted(map(repr, geheel.oordelen))
     assert any(o.uitkomst == "inconclusive" for o in verdeeld.oordelen)  # closed with the merged last date
     assert sorted(verdeeld.derived) == sorted(geheel.derived) and verdeeld.ongeldig == geheel.ongeldig == 0
-    assert verdeeld.run["ledger"] == geheel.run["ledger"]
+    assert verdeeld.run == geheel.run  # ledger path and SHA-256 included
     assert s == samenvatting_van(tmp_path, s)
 
 
@@ -130,7 +130,7 @@ def test_merge_orders_by_date_shard_seq_and_renumbers_seq_references(tmp_path):
     b = shard("b", ['{"soort":"bericht","seq":1,"datum":"2026-01-01","x":"b1"}',
                     '{"soort":"bericht","seq":2,"datum":"2026-01-02","x":"b2"}'])
     doel = tmp_path / "ledger.jsonl"
-    assert _voeg_samen([a, b], doel, {"soort": "run"}) == 4
+    assert _voeg_samen([a, b], doel, {"soort": "run"}) == (4, hashlib.sha256(doel.read_bytes()).hexdigest())
     regels = [json.loads(r) for r in doel.read_text().splitlines()]
     assert [(r.get("seq"), r.get("x") or r.get("wat")) for r in regels[1:-1]] == [
         (1, "b1"), (2, "a1"), (3, "onbestelbaar"), (4, "b2"), (5, "a3")]
