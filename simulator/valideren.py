@@ -52,6 +52,7 @@ def valideer_bestanden(paden: list[Path], registry: SchemaRegistry, *, max_bytes
             v = codec.Validatie(None, [codec.Fout("leeg", f"cannot read file: {exc.strerror or exc}")])
         else:
             v = codec.validate(data, registry, max_bytes=max_bytes, detail=detail)
+            v.document = None  # keep the verdict, not the parsed tree: memory stays flat over big folders
         uitslagen.append(Bestandsuitslag(pad, v))
     return uitslagen
 
