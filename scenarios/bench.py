@@ -76,6 +76,7 @@ class BenchUitslag:
     afwijkingen: int = 0
     regels_fail: int = 0
     workers: int = 0
+    afwijkende_regels: list[str] = field(default_factory=list)  # rule ids with deviations, sorted
 
     @property
     def berichten_per_s(self) -> float:
@@ -216,7 +217,8 @@ def draai(inst: BenchInstellingen) -> BenchUitslag:
             berichten=s.berichten, trajecten=s.trajecten, wall_s=simulatie + check, simulatie_s=simulatie,
             check_s=check, stadia_s=stadia_s, piek_rss_mb=piek, floor_us=floor,
             ledger_mb=s.ledger.stat().st_size / 1e6, afwijkingen=len(uitslag.afwijkingen),
-            regels_fail=len({o.regel for o in uitslag.afwijkingen}))
+            regels_fail=len({o.regel for o in uitslag.afwijkingen}),
+            afwijkende_regels=sorted({o.regel for o in uitslag.afwijkingen}))
     finally:
         if tijdelijk:
             shutil.rmtree(uit, ignore_errors=True)
@@ -242,7 +244,8 @@ def _draai_verdeeld(inst: BenchInstellingen, uit: Path) -> BenchUitslag:
         clients=inst.clients, dagen=inst.dagen, seed=inst.seed, meervoudig=inst.meervoudig, berichten=s.berichten,
         trajecten=s.trajecten, wall_s=wall, simulatie_s=wall, check_s=0.0, stadia_s={}, piek_rss_mb=piek,
         floor_us=floor, ledger_mb=s.ledger.stat().st_size / 1e6, afwijkingen=len(uitslag.afwijkingen),
-        regels_fail=len({o.regel for o in uitslag.afwijkingen}), workers=inst.workers)
+        regels_fail=len({o.regel for o in uitslag.afwijkingen}), workers=inst.workers,
+        afwijkende_regels=sorted({o.regel for o in uitslag.afwijkingen}))
 
 
 def schrijf(u: BenchUitslag, stroom) -> None:
@@ -259,7 +262,8 @@ def schrijf(u: BenchUitslag, stroom) -> None:
     w(f"  lxml floor (JW315) {u.floor_us:>12.1f} µs   parse + validate, median; harness/floor = {u.ratio_floor:.1f}×\n")
     w(f"  peak RSS           {u.piek_rss_mb:>12.0f} MB{'   (largest process)' if u.workers else ''}\n")
     w(f"  ledger             {u.ledger_mb:>12.0f} MB\n")
-    w(f"  deviations         {u.afwijkingen:>12}\n")
+    w(f"  deviations         {u.afwijkingen:>12}"
+      f"{'   (' + ', '.join(u.afwijkende_regels) + ')' if u.afwijkende_regels else ''}\n")
     if not u.stadia_s:
         return
     w("  time per stage:\n")
