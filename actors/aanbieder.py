@@ -73,6 +73,7 @@ class Aanbieder(Actor):
         super().__init__(wereld, gegevens.agb, gegevens.naam)
         self.gegevens = gegevens
         self.leveringen: dict[tuple[str, str], Levering] = {}  # (gemeente, toewijzingnummer)
+        self._per_traject: dict[int, list[Levering]] = {}  # id(traject) → its leveringen, in insertion order
         self.verzoeken: dict[str, Traject] = {}  # ReferentieAanbieder → trajectory
         self.verlengingen: dict[str, int] = {}  # traject id → verlengingen asked via 315
         self.declaraties = Declaratieadministratie(self)
@@ -284,7 +285,7 @@ class Aanbieder(Actor):
     # Toewijzingen → care
     # ======================================================================================
     def _leveringen_van(self, t: Traject) -> list[Levering]:
-        return [l for l in self.leveringen.values() if l.traject is t]
+        return list(self._per_traject.get(id(t), ()))  # an index: scanning every levering grew with the run
 
     def _verwerk_toegewezen(self, t: Traject, std: Standaard, gemeente: str, tp: ToegewezenProduct,
                             ontvangen: date, retourdag: date) -> None:
@@ -299,6 +300,7 @@ class Aanbieder(Actor):
                 if lev.zorg is not None and tp.einddatum is not None:
                     lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)
             self.leveringen[sleutel] = lev
+            self._per_traject.setdefault(id(t), []).append(lev)
             self._plan_start(lev, retourdag)
             self.declaraties.nieuwe_levering(lev)
             return
