@@ -340,10 +340,14 @@ class Gemeente(Actor):
         t = self._traject(aflevering, b.client.bsn, agb)
         rng = self.rng(t, f"317:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_318", spreiding=0.5)
+        if self.w.fout("laat_318"):
+            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
         self.op(retourdag, self._retour, b, aflevering, t)
         if t is None:
             return
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vow", spreiding=0.8, vroegst=retourdag)
+        if self.w.fout("laat_besluit_vow"):
+            besluit = self.w.kalender.add_werkdagen(max(retourdag, aflevering.ontvangen), 8)
         if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen"):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
             return
@@ -451,8 +455,10 @@ class Gemeente(Actor):
                 d.gestart[nr] = sp.begindatum  # the stop is withdrawn: the start is current again
                 del d.gestopt[nr]
         rng = self.rng(t, f"308:{b.header.identificatie}")
-        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5), self._retour, b, aflevering, t,
-                codes)
+        dag = self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5)
+        if self.w.fout("laat_308"):
+            dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
+        self.op(dag, self._retour, b, aflevering, t, codes)
 
     def bij_323(self, b: Declaratie, aflevering: Aflevering) -> None:
         agb = b.header.afzender
