@@ -96,6 +96,15 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          scenario="extern"),
     Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
     Fout("laat_308", "gemeente", "de 308 komt 5 werkdagen na de 307", ("TERMIJN.retour_308",)),
+    Fout("laat_na_onderzoek", "gemeente", "na 'in onderzoek' komt de 301/319 een week na de 8 weken",
+         ("TERMIJN.onderzoek",), scenario="extern", gebeurtenissen={"vot_onderzoek": 1.0}),
+    Fout("woonplaats_zonder_gemeente", "gemeente", "een Jw319 afgewezen op woonplaatsbeginsel zonder de "
+         "verantwoordelijke gemeente", ("TERMIJN.woonplaatsbeginsel",), scenario="extern",
+         gebeurtenissen={"woonplaatsbeginsel": 1.0}),
+    Fout("laat_toewijzing_toegang", "gemeente", "de 301 komt 8 werkdagen na de verwijzing door de toegang",
+         ("TERMIJN.toewijzing_toegang",)),
+    Fout("laat_bevestiging_zonder_bsn", "gemeente", "de ontvangstbevestiging van een melding zonder BSN komt "
+         "8 werkdagen later", ("TERMIJN.afhandeling_zonder_bsn",), scenario="zonder_bsn"),
     Fout("laat_318", "gemeente", "de 318 komt 5 werkdagen na de 317", ("TERMIJN.retour_318",), scenario="extern",
          gebeurtenissen={"vow": 1.0}),
     Fout("laat_besluit_vow", "gemeente", "het besluit (301/319) op een 317 komt 8 werkdagen later",

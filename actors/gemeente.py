@@ -94,6 +94,8 @@ class Gemeente(Actor):
                   agb: str | None = None) -> None:
         """Assign care without a 315 (toegang, GI bepaling, dyslexie 1.4.2, Jw → Wmo)."""
         dag = self.kies_dag(self.rng(t, f"toewijzen:{vanaf}"), vanaf, sleutel, spreiding=0.8)
+        if sleutel == "toewijzing_toegang" and self.w.fout("laat_toewijzing_toegang"):
+            dag = self.w.kalender.add_werkdagen(vanaf, 8)
         self.op(dag, self._nieuwe_toewijzingen, t, zorg, agb or t.aanbieder, None)
 
     def _nieuwe_toewijzingen(self, t: Traject, zorg: list[Zorgvraag], agb: str, referentie: str | None) -> None:
@@ -238,6 +240,8 @@ class Gemeente(Actor):
     def melding_zonder_bsn(self, t: Traject, agb: str) -> None:
         """§9.1: acknowledge a mailed notification of a client without BSN."""
         dag = self.kies_dag(self.rng(t, "ontvangstbevestiging"), self.w.vandaag, "afhandeling_zonder_bsn")
+        if self.w.fout("laat_bevestiging_zonder_bsn"):
+            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 8)
         self.op(dag, self.w.gebeurtenis, "ontvangstbevestiging_buiten_berichtenverkeer", actor=self.adres,
                 traject=t, aanbieder=agb, kanaal="beveiligde e-mail")
 
@@ -262,12 +266,16 @@ class Gemeente(Actor):
         if reden is not None:
             if woonplaats is not None:
                 besluit = min(besluit, self.w.deadline("woonplaatsbeginsel", aflevering.ontvangen))
+                if self.w.fout("woonplaats_zonder_gemeente"):  # fault: the responsible gemeente is not named
+                    woonplaats = None
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", reden, woonplaats)
             return
         if t.heeft("vot_onderzoek") and not t.details.get("onderzoek_gedaan"):
             t.details["onderzoek_gedaan"] = True
             self.op(besluit, self._stuur_319, b, t, "antwoord.in_onderzoek", None, None)
             einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            if self.w.fout("laat_na_onderzoek"):
+                einde = self.w.kalender.volgende_werkdag(self.w.deadline("onderzoek", b.header.dagtekening) + timedelta(days=7))
             if t.details.get("onderzoek_uitkomst") == "afgewezen":
                 self.op(einde, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
             else:
