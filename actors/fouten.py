@@ -96,6 +96,14 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          scenario="extern"),
     Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
     Fout("laat_308", "gemeente", "de 308 komt 5 werkdagen na de 307", ("TERMIJN.retour_308",)),
+    Fout("wmo317_toekennen", "gemeente", "een WMO317 wordt toegekend in plaats van afgewezen",
+         ("PROT.afwijzen_wmo317",), gebeurtenissen={"wmo317": 1.0}),
+    Fout("dubbele_afwijzing", "gemeente", "een afwijzende 319 wordt een werkdag later nog eens gestuurd",
+         ("TR365",), gebeurtenissen={"wmo315": 1.0}),
+    Fout("dubbel_in_onderzoek", "gemeente", "na een 319 'in onderzoek' komt een tweede 319 'in onderzoek'",
+         ("TR360",), scenario="extern", gebeurtenissen={"vot_onderzoek": 1.0}),
+    Fout("afwijzing_na_toewijzing", "gemeente", "een 319 'afgewezen' een werkdag na de 301 op hetzelfde verzoek "
+         "(ook TR365: een tweede antwoord dat niet op 'in onderzoek' volgt)", ("TR359", "TR365"), scenario="extern"),
     Fout("laat_na_onderzoek", "gemeente", "na 'in onderzoek' komt de 301/319 een week na de 8 weken",
          ("TERMIJN.onderzoek",), scenario="extern", gebeurtenissen={"vot_onderzoek": 1.0}),
     Fout("woonplaats_zonder_gemeente", "gemeente", "een Jw319 afgewezen op woonplaatsbeginsel zonder de "

@@ -269,10 +269,16 @@ class Gemeente(Actor):
                 if self.w.fout("woonplaats_zonder_gemeente"):  # fault: the responsible gemeente is not named
                     woonplaats = None
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", reden, woonplaats)
+            if self.w.fout("dubbele_afwijzing"):  # fault: the rejection is sent a second time
+                self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.afgewezen", reden,
+                        woonplaats)
             return
         if t.heeft("vot_onderzoek") and not t.details.get("onderzoek_gedaan"):
             t.details["onderzoek_gedaan"] = True
             self.op(besluit, self._stuur_319, b, t, "antwoord.in_onderzoek", None, None)
+            if t.details.get("onderzoek_uitkomst") != "afgewezen" and self.w.fout("dubbel_in_onderzoek"):
+                self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.in_onderzoek",
+                        None, None)
             einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
             if self.w.fout("laat_na_onderzoek"):
                 einde = self.w.kalender.volgende_werkdag(self.w.deadline("onderzoek", b.header.dagtekening) + timedelta(days=7))
@@ -282,6 +288,9 @@ class Gemeente(Actor):
                 self.op(einde, self._honoreer_315, b, t, agb)
             return
         self.op(besluit, self._honoreer_315, b, t, agb)
+        if self.w.fout("afwijzing_na_toewijzing"):  # fault: a 319 'afgewezen' after the 301 on the same verzoek
+            self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.afgewezen",
+                    "afwijzing.zorginhoudelijk", None)
 
     def _afwijzing_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> tuple[str | None, str | None]:
         """(reden key, responsible gemeente) when the §4 / §11 / §4.1 checks reject the request."""
@@ -356,7 +365,7 @@ class Gemeente(Actor):
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vow", spreiding=0.8, vroegst=retourdag)
         if self.w.fout("laat_besluit_vow"):
             besluit = self.w.kalender.add_werkdagen(max(retourdag, aflevering.ontvangen), 8)
-        if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen"):
+        if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen") and not self.w.fout("wmo317_toekennen"):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
             return
         uitkomst = t.details.get("vow_uitkomst", "toegekend")
