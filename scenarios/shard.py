@@ -4,8 +4,9 @@
 (docs/performance.md, "Scale-out"):
 
 * **The shards are fixed by the profile, not by N**: one shard per gemeente of the profile, in
-  profile order. ``--workers N`` only says how many processes run them; ``--workers 1`` runs the
-  same shards one after another in this process. So the merged ledger cannot depend on N.
+  profile order, a big gemeente split by aanbieder (:func:`shards`). ``--workers N`` only says how
+  many processes run them; ``--workers 1`` runs the same shards one after another in this process.
+  So the merged ledger cannot depend on N.
 * **The population is drawn once**, here, exactly as an unsharded run draws it (same trajectory
   ids, people and BSNs); each shard gets the trajectories of its gemeente (pickled, so every shard
   starts from the same fresh objects whether it runs here or in a forked worker).
@@ -44,13 +45,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterator
 
+from actors.traject import Traject
 from reports.controle import Controleur, Verwachting
 from reports.uitslag import Uitslag
 from simulator.ledger import LEDGER_NAAM, Ledger, LedgerWriter, _dump
 from simulator.profiel import Profiel, laad_profiel
 from simulator.schemas import SchemaRegistry
-
-from actors.traject import Traject
 
 from .run import RunInstellingen, Samenvatting, _start, bouw, samenvatting
 
