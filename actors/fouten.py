@@ -96,6 +96,11 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          scenario="extern"),
     Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
     Fout("laat_308", "gemeente", "de 308 komt 5 werkdagen na de 307", ("TERMIJN.retour_308",)),
+    Fout("dubbele_identificatie", "gemeente", "een 301 met de BerichtIdentificatie van de vorige 301 aan die aanbieder "
+         "(ook RETOUR.een_op_een: de 302 daarop verwijst naar dezelfde identificatie als de eerste 302)",
+         ("TR056", "RETOUR.een_op_een")),
+    Fout("retour_niet_schemavalide", "gemeente", "een 306 met een element dat de XSD niet kent (daarna de juiste 306)",
+         ("XSD",)),
     Fout("wmo317_toekennen", "gemeente", "een WMO317 wordt toegekend in plaats van afgewezen",
          ("PROT.afwijzen_wmo317",), gebeurtenissen={"wmo317": 1.0}),
     Fout("dubbele_afwijzing", "gemeente", "een afwijzende 319 wordt een werkdag later nog eens gestuurd",

@@ -78,6 +78,13 @@ class Gemeente(Actor):
         return self.nummer("toewijzing", t.gemeente, self.adres[1:], 6)
 
     def _retour(self, heen, aflevering: Aflevering, traject: Traject | None, codes: dict | None = None) -> None:
+        if heen.nummer == "305" and self.w.fout("retour_niet_schemavalide"):
+            # fault: a 306 that is not schema-valid (an unknown element) goes out first, then the correct one
+            onjuist = maak_retour(heen, identificatie=self.identificatie(traject.gemeente if traject else self.adres),
+                                  dagtekening=self.w.vandaag, registry=self.w.registry, codes_per_klasse=codes or None)
+            self.w.verstuur(onjuist, heen=heen.header.identificatie, bsn=aflevering.verzending.bsn,
+                            toewijzingnummers=aflevering.verzending.toewijzingnummers, traject=traject,
+                            nabewerking=_onbekend_element)
         retour = maak_retour(heen, identificatie=self.identificatie(traject.gemeente if traject else self.adres),
                              dagtekening=self.w.vandaag, registry=self.w.registry, codes_per_klasse=codes or None)
         self.w.verstuur(retour, heen=heen.header.identificatie, bsn=aflevering.verzending.bsn,
@@ -131,8 +138,12 @@ class Gemeente(Actor):
             if nr in gewijzigd or (tp.einddatum is None or tp.einddatum >= vandaag) and not _vervallen(tp)
         )
         client = self._client(t, d.standaard, producten)
-        bericht = Toewijzing(d.standaard, self.w.header(d.standaard, "301", self.adres, d.agb,
-                                                        self.identificatie(t.gemeente)), client)
+        identificatie = self.identificatie(t.gemeente)
+        vorige = getattr(self, "_vorige_301", None)
+        if vorige is not None and vorige[0] == d.agb and self.w.fout("dubbele_identificatie"):
+            identificatie = vorige[1]  # fault: the BerichtIdentificatie of the previous 301 to this aanbieder
+        self._vorige_301 = (d.agb, identificatie)
+        bericht = Toewijzing(d.standaard, self.w.header(d.standaard, "301", self.adres, d.agb, identificatie), client)
         self.w.verstuur(bericht, bsn=d.bsn, toewijzingnummers=tuple(tp.toewijzingnummer for tp in producten), traject=t)
 
     def _client(self, t: Traject, std: Standaard, producten) -> ToewijzingClient:
@@ -512,6 +523,12 @@ class Gemeente(Actor):
             half = antwoord.antwoord.totaal_toegekend_cent // 2  # fault: part of a line approved
             antwoord = replace(antwoord, antwoord=replace(antwoord.antwoord, totaal_toegekend_cent=half))
         self.w.verstuur(antwoord, heen=b.header.identificatie, toewijzingnummers=aflevering.verzending.toewijzingnummers)
+
+
+def _onbekend_element(xml: bytes) -> bytes:
+    """Fault: an element the XSD does not know, right after the Header's opening tag."""
+    kop = xml.find(b"<", xml.find(b"Header>") + 1)
+    return xml[:kop] + b"<Onbekend>x</Onbekend>" + xml[kop:]
 
 
 def _vervallen(tp: ToegewezenProduct) -> bool:

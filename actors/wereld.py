@@ -105,10 +105,13 @@ class Wereld:
 
     def verstuur(self, bericht: Bericht, *, heen: str | None = None, bsn: str | None = None,
                  toewijzingnummers: tuple[str, ...] = (), traject: "Traject | None" = None,
-                 rol: str = "reference") -> int:
-        """Render and hand to the bus; the ledger records it with today's date."""
+                 rol: str = "reference", nabewerking: Callable[[bytes], bytes] | None = None) -> int:
+        """Render and hand to the bus; the ledger records it with today's date. ``nabewerking`` changes the
+        rendered bytes (fault switches only: a message that is not schema-valid)."""
         h = bericht.header
         xml = self.render(bericht, self.registry)
+        if nabewerking is not None:
+            xml = nabewerking(xml)
         afzender, ontvanger = h.afzender, h.ontvanger
         if getattr(bericht, "retour", None) is not None:
             # a retour keeps the heenbericht's Afzender and Ontvanger (IV028): it travels back
