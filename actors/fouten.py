@@ -96,6 +96,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          scenario="extern"),
     Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
     Fout("laat_308", "gemeente", "de 308 komt 5 werkdagen na de 307", ("TERMIJN.retour_308",)),
+    Fout("301_onvolledig", "gemeente", "een 301 zonder een nog geldige, ongewijzigde toewijzing van de cliënt",
+         ("PROT.301_volledig",), scenario="extern", gebeurtenissen={"verlenging_via_315": 1.0}),
+    Fout("vow_terugwerkend", "gemeente", "op een 317 begint de nieuwe toewijzing een week vóór de 301",
+         ("PROT.vow_niet_terugwerkend",), scenario="extern", gebeurtenissen={"vow": 1.0}),
     Fout("dubbele_identificatie", "gemeente", "een 301 met de BerichtIdentificatie van de vorige 301 aan die aanbieder "
          "(ook RETOUR.een_op_een: de 302 daarop verwijst naar dezelfde identificatie als de eerste 302)",
          ("TR056", "RETOUR.een_op_een")),

@@ -137,6 +137,9 @@ class Gemeente(Actor):
             tp for nr, tp in d.toewijzingen.items()
             if nr in gewijzigd or (tp.einddatum is None or tp.einddatum >= vandaag) and not _vervallen(tp)
         )
+        weg = [tp for tp in producten if tp.toewijzingnummer not in gewijzigd]
+        if weg and self.w.fout("301_onvolledig"):  # fault: a still valid toewijzing left out of the 301
+            producten = tuple(tp for tp in producten if tp is not weg[0])
         client = self._client(t, d.standaard, producten)
         identificatie = self.identificatie(t.gemeente)
         vorige = getattr(self, "_vorige_301", None)
@@ -395,11 +398,14 @@ class Gemeente(Actor):
         vandaag = self.w.vandaag
         gewijzigd: set[str] = set()
         verzoek = b.client.verzoek
+        terug = self.w.fout("vow_terugwerkend")  # fault: the new toewijzingen start a week before the 301
         for tw in verzoek.te_wijzigen:
             oud = d.toewijzingen.get(tw.toewijzingnummer)
             if oud is None or not self._actief(d, tw.toewijzingnummer):
                 continue
             ingang = max(tw.gewenste_ingangsdatum, vandaag)
+            if terug:
+                ingang = max(vandaag - timedelta(days=7), oud.ingangsdatum + timedelta(days=1))
             einde = tw.einddatum or oud.einddatum
             if tw.budget is not None and tw.budget != oud.budget:
                 # a budget change holds for the whole toewijzing (TR373): same number, new budget
@@ -427,7 +433,8 @@ class Gemeente(Actor):
             nr = self._toewijzingnummer(t)
             d.toewijzingen[nr] = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=vandaag, toewijzingstijd=time(9, 0),
-                ingangsdatum=max(np.gewenste_ingangsdatum, vandaag), einddatum=np.einddatum, product=np.product,
+                ingangsdatum=vandaag - timedelta(days=7) if terug else max(np.gewenste_ingangsdatum, vandaag),
+                einddatum=np.einddatum, product=np.product,
                 referentie_aanbieder=verzoek.referentie_aanbieder, omvang=np.omvang)
             gewijzigd.add(nr)
         if gewijzigd:
