@@ -418,6 +418,12 @@ class Gemeente(Actor):
                     oud, einddatum=ingang - timedelta(days=1), toewijzingsdatum=vandaag,
                     reden_wijziging=self.w.code(b.standaard, "wijziging.aanbieder"))
                 gewijzigd.add(oud.toewijzingnummer)
+                if self.w.fout("vow_in_delen"):
+                    # fault: the request answered in two 301s — first the shortened toewijzing, then the new one
+                    d.toewijzingen[oud.toewijzingnummer] = replace(d.toewijzingen[oud.toewijzingnummer],
+                                                                   referentie_aanbieder=verzoek.referentie_aanbieder)
+                    self._stuur_301(d, set(gewijzigd))
+                    gewijzigd.clear()
                 nr = self._toewijzingnummer(t)
                 d.toewijzingen[nr] = ToegewezenProduct(
                     toewijzingnummer=nr, toewijzingsdatum=vandaag, toewijzingstijd=time(9, 0), ingangsdatum=ingang,
