@@ -96,6 +96,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          scenario="extern"),
     Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
     Fout("laat_308", "gemeente", "de 308 komt 5 werkdagen na de 307", ("TERMIJN.retour_308",)),
+    Fout("vervallen_na_declaratie", "gemeente", "een toewijzing waarvan de laatste maand net is goedgekeurd laat de "
+         "gemeente vervallen (einddatum = ingangsdatum)", ("PROT.vervallen_zonder_declaratie",)),
     Fout("vow_in_delen", "gemeente", "een 317 (omvang) beantwoord met twee 301's: eerst de ingekorte, dan de "
          "nieuwe toewijzing", ("PROT.vow_geheel",), scenario="extern", gebeurtenissen={"vow": 1.0}),
     Fout("301_onvolledig", "gemeente", "een 301 zonder een nog geldige, ongewijzigde toewijzing van de cliënt",

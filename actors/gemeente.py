@@ -516,6 +516,25 @@ class Gemeente(Actor):
         if self.w.fout("laat_325"):
             dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 14)
         self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing, onbekende_clienten(self, b, agb))
+        if not afwijzing:
+            self._vervallen_na_declaratie(b, agb, afgekeurd, dag)
+
+    def _vervallen_na_declaratie(self, b: Declaratie, agb: str, afgekeurd: dict, dag: date) -> None:
+        """Faults: a toewijzing whose last month was just approved is made to lapse (vervallen) or removed
+        (RedenWijziging 13) — which §8.2 / TR385 forbid once something was approved on it."""
+        for c in b.declaratie.clienten:
+            d = self.dossiers.get((c.bsn, agb, b.standaard.naam))
+            for p in c.prestaties if d is not None else ():
+                tp = d.toewijzingen.get(p.toewijzingnummer)
+                if (tp is None or p.bedrag_cent <= 0 or p.referentie.nummer in afgekeurd or tp.einddatum is None
+                        or p.periode.einddatum < tp.einddatum or _vervallen(tp)):
+                    continue
+                for naam, reden in (("vervallen_na_declaratie", "wijziging.vervallen"),
+                                    ("verwijderd_na_declaratie", "wijziging.verwijderd")):
+                    if self.w.fout(naam):
+                        self.op(self.w.kalender.add_werkdagen(dag, 1), self._wijzig, d, tp.toewijzingnummer,
+                                tp.ingangsdatum, reden)
+                        return
 
     def bij_302(self, b, aflevering: Aflevering) -> None:
         """A retour from the aanbieder: a technical receipt; rejected parts are recorded."""
