@@ -36,6 +36,7 @@ import multiprocessing
 import pickle
 import re
 import shutil
+import signal
 import time as _time
 import zlib
 from array import array
@@ -131,20 +132,27 @@ def _verdeeld(inst: RunInstellingen, workers: int, controleer: bool) -> tuple[Sa
     meting = Meting(workers=workers, populatie=_time.perf_counter() - t_pop)
     t_shards = _time.perf_counter()
     uitkomsten: dict[int, ShardUitkomst] = {}
+    pad = inst.uit / LEDGER_NAAM
+    kop = _kop(inst, profiel, registry)
     try:
         if workers <= 1 or len(codes) == 1:
             for i in volgorde:
                 uitkomsten[i] = _draai_shard(i)
         else:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(codes))) as pool:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(codes)), _stil_bij_ctrl_c) as pool:
                 for i, u in zip(volgorde, pool.imap(_draai_shard, volgorde)):
                     uitkomsten[i] = u
+    except KeyboardInterrupt:
+        # Ctrl-C: the shards stopped at different dates. The merged ledger (no einde: an interrupted
+        # run) holds every shard's records up to the date the least advanced shard reached, so a
+        # partial check sees one consistent horizon; the shard ledgers stay whole in DIR/shards/.
+        paden = [_shard_pad(map_, i, sh) for i, sh in enumerate(codes)]
+        _voeg_samen(paden, pad, kop, compleet=False, tot=_horizon(paden))
+        raise
     finally:
         _TAKEN.clear()
     meting.shards = _time.perf_counter() - t_shards
     t_samen = _time.perf_counter()
-    pad = inst.uit / LEDGER_NAAM
-    kop = _kop(inst, profiel, registry)
     _, sha = _voeg_samen([_shard_pad(map_, i, sh) for i, sh in enumerate(codes)], pad, kop)
     shutil.rmtree(map_)
     delen = [uitkomsten[i] for i in range(len(codes))]
@@ -247,6 +255,11 @@ def _populatie(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry
         ledger.pad.unlink()
 
 
+def _stil_bij_ctrl_c() -> None:
+    """Workers ignore Ctrl-C: the parent stops them and keeps what they wrote (each line is flushed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _controleer(inst: RunInstellingen, profiel: Profiel) -> None:
     from actors.fouten import FOUTEN
 
@@ -338,8 +351,12 @@ def voer_shard_uit(inst: RunInstellingen, index: int) -> Samenvatting:
     return s
 
 
-def _records(pad: Path, index: int) -> Iterator[tuple[bytes, int, int, bytes]]:
-    """(datum, shard, seq, line) of a shard ledger's bericht and gebeurtenis lines, in file order."""
+def _records(pad: Path, index: int, compleet: bool = True) -> Iterator[tuple[bytes, int, int, bytes]]:
+    """(datum, shard, seq, line) of a shard ledger's bericht and gebeurtenis lines, in file order.
+    ``compleet=False`` (an interrupted run): a missing shard file or ``einde`` line is no error, and
+    a line torn by the interruption (no newline) is left out."""
+    if not compleet and not pad.exists():
+        return
     with open(pad, "rb") as fh:
         for line in fh:
             m = _KOP.match(line)
@@ -347,20 +364,39 @@ def _records(pad: Path, index: int) -> Iterator[tuple[bytes, int, int, bytes]]:
                 if line.startswith(b'{"soort":"einde"'):
                     return
                 continue
-            yield m.group(2), index, int(m.group(1)), line
-    raise RuntimeError(f"{pad}: shard ledger has no 'einde' line (the shard did not finish)")
+            if compleet or line.endswith(b"\n"):
+                yield m.group(2), index, int(m.group(1)), line
+    if compleet:
+        raise RuntimeError(f"{pad}: shard ledger has no 'einde' line (the shard did not finish)")
 
 
-def _voeg_samen(paden: list[Path], doel: Path, kop: dict) -> tuple[int, str]:
+def _horizon(paden: list[Path]) -> bytes | None:
+    """The last date every shard that recorded anything has reached (interrupted runs)."""
+    laatste = []
+    for i, p in enumerate(paden):
+        d = None
+        for d, *_ in _records(p, i, compleet=False):
+            pass
+        if d is not None:
+            laatste.append(d)
+    return min(laatste, default=None)
+
+
+def _voeg_samen(paden: list[Path], doel: Path, kop: dict, compleet: bool = True,
+                tot: bytes | None = None) -> tuple[int, str]:
     """Merge shard ledgers by (datum, shard, seq) into one ledger, numbering seq again; returns the
-    number of messages and the merged ledger's SHA-256."""
+    number of messages and the merged ledger's SHA-256. ``compleet=False``: what interrupted shards
+    recorded, without an ``einde`` line (the ledger then reads as an interrupted run); ``tot``: only
+    records dated up to that day (ISO bytes)."""
     h = hashlib.sha256()
     nieuw = [array("q", [0]) for _ in paden]  # per shard: its seq → the merged seq
     seq = berichten = 0
     with open(doel, "wb") as uit:
         uit.write(regel := _dump(kop))
         h.update(regel)
-        for _, index, oud, line in heapq.merge(*(_records(p, i) for i, p in enumerate(paden))):
+        for datum, index, oud, line in heapq.merge(*(_records(p, i, compleet) for i, p in enumerate(paden))):
+            if tot is not None and datum > tot:
+                break
             seq += 1
             kaart = nieuw[index]
             kaart.extend([0] * (oud + 1 - len(kaart)))
@@ -380,6 +416,7 @@ def _voeg_samen(paden: list[Path], doel: Path, kop: dict) -> tuple[int, str]:
                 berichten += 1
             uit.write(line)
             h.update(line)
-        uit.write(regel := _dump({"soort": "einde", "berichten": berichten}))
-        h.update(regel)
+        if compleet:
+            uit.write(regel := _dump({"soort": "einde", "berichten": berichten}))
+            h.update(regel)
     return berichten, h.hexdigest()

@@ -143,3 +143,35 @@ def test_a_shard_that_did_not_finish_stops_the_merge(tmp_path):
     pad.write_text('{"soort":"run"}\n{"soort":"bericht","seq":1,"datum":"2026-01-02"}\n')
     with pytest.raises(RuntimeError, match="did not finish"):
         _voeg_samen([pad], tmp_path / "ledger.jsonl", {"soort": "run"})
+
+
+def test_an_interrupted_sharded_run_keeps_what_the_shards_recorded(tmp_path, monkeypatch):
+    """Ctrl-C during the shards: the merged ledger holds every whole line the shards wrote, has no
+    'einde' line (it reads as an interrupted run) and the interruption goes on to the caller."""
+    import scenarios.shard as sh
+    from simulator.ledger import open_ledger
+
+    echt = sh._simuleer
+    gedaan = []
+
+    def simuleer(inst, profiel, registry, index, trajecten, ledger):
+        if gedaan:  # the second shard: a few records, a torn line, then Ctrl-C
+            ledger._fh.write(b'{"soort":"gebeurtenis","seq":1,"datum":"2026-01-02","wat":"x"}\n{"soort":"geb')
+            ledger._fh.flush()
+            raise KeyboardInterrupt
+        gedaan.append(index)
+        echt(inst, profiel, registry, index, trajecten, ledger)
+
+    monkeypatch.setattr(sh, "_simuleer", simuleer)
+    with pytest.raises(KeyboardInterrupt):
+        voer_uit_verdeeld(RunInstellingen(uit=tmp_path, clients=80, dagen=60, seed=2), 1)
+    led = open_ledger(tmp_path)
+    assert not led.compleet
+    records = list(led.records())
+    assert any(getattr(r, "wat", None) == "x" for r in records)
+    assert [r.seq for r in records] == list(range(1, len(records) + 1))
+    # one horizon: the finished shard's records only up to the day the interrupted one reached …
+    assert {r.datum.isoformat() for r in records} <= {"2026-01-01", "2026-01-02"}
+    # … and nothing is lost: the shard ledgers stay whole
+    eerste = next((tmp_path / SHARD_MAP).glob(f"{gedaan[0]:02d}-*.jsonl"))
+    assert open_ledger(eerste).compleet and len(list(open_ledger(eerste).records())) > len(records)
