@@ -68,7 +68,7 @@ def test_oversize_file_via_cli(capsys, tmp_path):
     f = tmp_path / "big.xml"
     f.write_bytes(b"<a>" + b"x" * 4000 + b"</a>")
     code, out, _ = run(capsys, "validate", "--max-bytes", "1000", str(f))
-    assert code == 1 and "the limit is 1,000 bytes" in out
+    assert code == 1 and "larger than 1,000 bytes" in out
 
 
 def test_missing_path_and_bad_schema_folder(capsys, tmp_path):
