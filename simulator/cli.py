@@ -46,20 +46,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schemas(args: argparse.Namespace) -> int:
     registry = _registry(args, require_complete=False)
-    s = registry.summary()
+    s = registry.summary(compileer=True)
     if args.format == "json":
         print(json.dumps(s, indent=2))
     else:
         print(f"schema folder: {s['folder']}  (from {s['from']})")
         for naam, d in s["standards"].items():  # type: ignore[union-attr]
-            print(f"{naam}:")
+            print(f"{naam}: release {d['release'] or '? (no release in basisschema.xsd appinfo)'}, "
+                  f"basisschema.xsd version {d['basisschema_versie'] or '?'}")
             print(f"  official ({len(d['official'])}): {' '.join(d['official']) or '-'}")
             print(f"  derived, unofficial ({len(d['derived'])}): {' '.join(d['derived']) or '-'}")
-        missing = s["missing"]
-        print("missing: " + ("none" if not missing else ""))
-        for m in missing:  # type: ignore[union-attr]
-            print(f"  - {m}")
-    return EXIT_FINDINGS if registry.missing else EXIT_OK
+            per_versie: dict[str, list[str]] = {}
+            for t, v in d["versions"].items():
+                per_versie.setdefault(v or "? (no BerichtXsdVersie in appinfo)", []).append(t)
+            for v, types in per_versie.items():
+                print(f"  XSD version {v}: {' '.join(types)}")
+        for kop, regels in (("does not compile", s["not_compiling"]), ("missing", s["missing"])):
+            print(f"{kop}: " + ("none" if not regels else ""))
+            for m in regels:  # type: ignore[union-attr]
+                print(f"  - {m}")
+    return EXIT_FINDINGS if registry.missing or s["not_compiling"] else EXIT_OK
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

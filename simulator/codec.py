@@ -1,4 +1,6 @@
-"""Safe XML codec: untrusted bytes in, a value out — never an escaping exception.
+"""Safe XML codec: untrusted bytes in, a value out — never an escaping exception for bad input.
+(A schema folder that cannot be used is no property of the message: that raises
+:class:`~simulator.schemas.SchemaFolderError`.)
 
 Order of checks (the common technical rejections first, cheapest first):
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .schemas import SchemaFolderError, SchemaRegistry
+from .schemas import SchemaRegistry
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -179,10 +181,9 @@ def validate_document(root: etree._Element, registry: SchemaRegistry, berichttyp
         return Validatie(None, [Fout("onbekend-bericht", f"root element {_short(root.tag)!s} (namespace {ns!r}) is no iJw/iWmo 3.2 message", regel=root.sourceline)], document=root)
     if berichttype and berichttype.upper() != found:
         return Validatie(found, [Fout("onbekend-bericht", f"expected a {berichttype.upper()} message, got {found}", regel=root.sourceline)], document=root)
-    try:
-        schema = registry.compiled(found)
-    except SchemaFolderError as exc:
-        return Validatie(found, [Fout("xsd", str(exc))], document=root)
+    # A schema that does not compile is a set-up error, not a finding on this message: the
+    # SchemaFolderError propagates (``ketensim`` ends with exit status 2 and one message).
+    schema = registry.compiled(found)
     derived = registry.is_derived(found)
     fouten: list[Fout] = []
     if not schema.validate(root):
