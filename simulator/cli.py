@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Callable, Sequence
 
+from .cli_typen import niet_negatief_geheel, positief_geheel, positief_getal
 from .schemas import ENV_VAR, SchemaFolderError, SchemaRegistry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -103,9 +104,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     inst = RunInstellingen(uit=Path(args.out), scenario=args.scenario, clients=args.clients, dagen=args.days,
                            seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=sut,
                            sut_timeout=getattr(args, "sut_timeout", 30.0), sut_token=getattr(args, "sut_token", None))
-    if args.clients < 1 or args.days < 1:
-        print("ketensim run: --clients and --days must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     balk = Voortgang(0, "simulating")
 
     def voortgang(v) -> None:
@@ -116,8 +114,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, "workers", None) is not None:
             from scenarios.shard import voer_uit_verdeeld
 
-            if args.workers < 1:
-                raise ValueError("--workers must be at least 1")
             s = voer_uit_verdeeld(inst, args.workers)
         else:
             s = voer_uit(inst, voortgang)
@@ -282,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "iJw/iWmo 3.2 XSD. Exit status 1 if anything is invalid.")
     p.add_argument("paths", nargs="+", metavar="FILE|DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024, metavar="N",
+    p.add_argument("--max-bytes", type=positief_geheel, default=2 * 1024 * 1024, metavar="N",
                    help="reject messages larger than N bytes (default 2 MiB)")
     p.add_argument("--fast", action="store_true",
                    help="skip xmlschema's extra reason text for invalid files (lxml only)")
@@ -310,10 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and print a summary (messages per type, route, gemeente).")
     p.add_argument("--scenario", default="mix", metavar="ROUTE|mix",
                    help="toegang, extern, sggz, dyslexie, crisis, zonder_bsn, or mix (default)")
-    p.add_argument("--clients", type=int, default=200, metavar="N", help="client trajectories (default 200)")
-    p.add_argument("--days", type=int, default=365, metavar="D", help="calendar days to simulate (default 365)")
+    p.add_argument("--clients", type=positief_geheel, default=200, metavar="N", help="client trajectories (default 200)")
+    p.add_argument("--days", type=positief_geheel, default=365, metavar="D", help="calendar days to simulate (default 365)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same ledger")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=positief_geheel, default=None, metavar="N",
                    help="shard the run by gemeente over N processes and merge the ledgers (scenarios/shard.py); "
                         "the merged ledger is the same for every N (docs/performance.md, Scale-out)")
     p.add_argument("--out", default="ketensim-run", metavar="DIR", help="output folder (default ./ketensim-run)")
@@ -323,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a system under test takes this role, in lock-step per werkdag (docs/sut.md): "
                         "gemeente:0200=http://127.0.0.1:8080, gemeente:0200=mailbox:DIR or "
                         "gemeente:0200=inproces:module:attribuut; every other role stays a reference actor")
-    p.add_argument("--sut-timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
                    help="seconds per call to the SUT before the day counts as unanswered (default 30)")
     p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
     _add_schemas(p)
@@ -332,8 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run a small mixed scenario, check it and write its HTML report",
                        description="A small mixed run of every route over a few months, checked against every "
                                    "rule, with the HTML report (the README's main job).")
-    p.add_argument("--clients", type=int, default=150, metavar="N")
-    p.add_argument("--days", type=int, default=180, metavar="D")
+    p.add_argument("--clients", type=positief_geheel, default=150, metavar="N")
+    p.add_argument("--days", type=positief_geheel, default=180, metavar="D")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.add_argument("--out", default="ketensim-demo", metavar="DIR")
     p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
@@ -351,11 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="protocol profile (default: the one the run used, else mijov-2024)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--out", metavar="DIR", help="where to write uitslag.json (default: beside the ledger)")
-    p.add_argument("--max", type=int, default=25, metavar="N", help="deviations to print in full (default 25)")
+    p.add_argument("--max", type=niet_negatief_geheel, default=25, metavar="N", help="deviations to print in full (default 25)")
     p.add_argument("--follow", action="store_true",
                    help="read the ledger while a run is still writing it; stop at its 'einde' line or after "
                         "--timeout seconds without new records (reports/volgen.py)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--timeout", type=positief_getal, default=30.0, metavar="S",
                    help="with --follow: seconds without growth before judging what was read (default 30)")
     _add_schemas(p)
     p.set_defaults(func=cmd_check)
