@@ -80,9 +80,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"ketensim generate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     registry = _registry(args)
-    bericht = genereer(f"{std.type_prefix}{nummer}", args.seed, registry)
+    berichttype = f"{std.type_prefix}{nummer}"
+    bericht = genereer(berichttype, args.seed, registry)
     sys.stdout.buffer.write(render(bericht, registry))
     sys.stdout.flush()
+    if registry.is_derived(berichttype):  # on stderr: stdout stays exactly the message
+        print(f"ketensim generate: {berichttype} follows a derived schema — unofficial "
+              f"({registry.schema(berichttype).pad.name} is listed in {std.map}/xsd/DERIVED.txt), "
+              "not an official iStandaarden XSD", file=sys.stderr)
     return EXIT_OK
 
 
@@ -276,8 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check XML files (or every *.xml below a folder) for technical rejections "
                                    "(BOM, encoding, DTD, well-formedness, size) and validate them against their "
                                    "iJw/iWmo 3.2 XSD. Exit status 1 if anything is invalid.")
-    p.add_argument("paths", nargs="+", metavar="FILE|DIR")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR",
+                   help="XML files, or folders whose *.xml files (recursively) are all checked")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: one VALID/INVALID line per file with its findings (default); json: the same "
+                        "for tools (docs/messages.md)")
     p.add_argument("--max-bytes", type=positief_geheel, default=2 * 1024 * 1024, metavar="N",
                    help="reject messages larger than N bytes (default 2 MiB)")
     p.add_argument("--fast", action="store_true",
@@ -288,15 +296,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schemas", help="show the schema release in use: official, derived, missing",
                        description="Show which iStandaarden schema folder is used, which message schemas are "
                                    "official and which derived (unofficial, from DERIVED.txt), and what is missing.")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json")
     _add_schemas(p)
     p.set_defaults(func=cmd_schemas)
 
     p = sub.add_parser("generate", help="print one schema-valid example message of a type",
                        description="Generate one synthetic, schema-valid message (seeded, deterministic) and "
                                    "print it. TYPE is JW301…JW325 or WMO301…WMO325.")
-    p.add_argument("type", metavar="TYPE")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("type", metavar="TYPE", help="message type, e.g. JW301 or wmo315 (case does not matter)")
+    p.add_argument("--seed", type=int, default=1, metavar="S",
+                   help="random seed (default 1); the same seed gives the same message, byte for byte")
     _add_schemas(p)
     p.set_defaults(func=cmd_generate)
 
@@ -328,11 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run a small mixed scenario, check it and write its HTML report",
                        description="A small mixed run of every route over a few months, checked against every "
                                    "rule, with the HTML report (the README's main job).")
-    p.add_argument("--clients", type=positief_geheel, default=150, metavar="N")
-    p.add_argument("--days", type=positief_geheel, default=180, metavar="D")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("--out", default="ketensim-demo", metavar="DIR")
-    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
+    p.add_argument("--clients", type=positief_geheel, default=150, metavar="N", help="client trajectories (default 150)")
+    p.add_argument("--days", type=positief_geheel, default=180, metavar="D", help="calendar days to simulate (default 180)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same ledger (default 1)")
+    p.add_argument("--out", default="ketensim-demo", metavar="DIR",
+                   help="output folder for ledger.jsonl, samenvatting.txt, uitslag.json and rapport.html "
+                        "(default ./ketensim-demo)")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
+                   help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
     _add_schemas(p)
     p.set_defaults(func=cmd_demo)
 
@@ -342,10 +355,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "with rule, source, actor, client, messages, expected vs observed) or "
                                    "inconclusive. Writes uitslag.json next to the ledger (or into --out). "
                                    "Exit status 1 when there are deviations.")
-    p.add_argument("input", metavar="LEDGER|DIR")
+    p.add_argument("input", metavar="LEDGER|DIR",
+                   help="a run's ledger.jsonl, its --out folder, or a folder of XML messages")
     p.add_argument("--profile", metavar="NAME|FILE.toml",
                    help="protocol profile (default: the one the run used, else mijov-2024)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: summary and deviations (default); json: the whole result as uitslag.json has it")
     p.add_argument("--out", metavar="DIR", help="where to write uitslag.json (default: beside the ledger)")
     p.add_argument("--max", type=niet_negatief_geheel, default=25, metavar="N", help="deviations to print in full (default 25)")
     p.add_argument("--follow", action="store_true",
@@ -359,8 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="print the rule catalogue (the page a vendor reads)",
                        description="Every rule the checker judges: id, statement, source (annex section or "
                                    "iStandaarden id), messages, role, severity, retourcode.")
-    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
-    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
+                   help="protocol profile whose deadlines and sources the catalogue shows (default mijov-2024)")
+    p.add_argument("--format", choices=("md", "json"), default="md", help="md: a Markdown table (default); json")
     p.add_argument("--coverage", action="store_true", help="add which fault-injection test proves each rule")
     _add_schemas(p)
     p.set_defaults(func=cmd_rules)

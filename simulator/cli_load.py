@@ -30,12 +30,16 @@ def voeg_toe(sub) -> None:
                    help="messages delivered per second at most, or max (default: as fast as the SUT takes them)")
     p.add_argument("--days", type=positief_geheel, default=365, metavar="D", help="calendar days (default 365)")
     p.add_argument("--clients", type=positief_geheel, default=1000, metavar="N", help="client trajectories (default 1000)")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
-    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S")
-    p.add_argument("--sut-token", metavar="TOKEN")
-    p.add_argument("--out", default="ketensim-load", metavar="DIR")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same traffic (default 1)")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
+                   help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
+    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
+                   help="seconds per call to the SUT before the day counts as unanswered (default 30)")
+    p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
+    p.add_argument("--out", default="ketensim-load", metavar="DIR",
+                   help="output folder: ledger.jsonl, uitslag.json, belasting.json (default ./ketensim-load)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json: the figures of belasting.json")
     p.add_argument("--schemas", metavar="DIR", help="iStandaarden release folder (as for 'ketensim run')")
     p.set_defaults(func=cmd_load)
 

@@ -141,3 +141,28 @@ def test_console_script_help_has_every_command():
     assert res.returncode == 0
     for cmd in ("validate", "schemas", "generate"):
         assert cmd in res.stdout
+
+
+@pytest.mark.parametrize("berichttype, derived", [("WMO302", True), ("wmo325", True), ("WMO301", False), ("JW302", False)])
+def test_generate_says_on_stderr_when_the_schema_is_derived(capsysbinary, berichttype, derived):
+    assert main(["generate", berichttype, "--seed", "2"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')  # stdout is only the message
+    if derived:
+        assert b"derived schema" in err and b"unofficial" in err and b"DERIVED.txt" in err
+        assert berichttype.upper().encode() in err
+    else:
+        assert err == b""
+
+
+def test_every_option_of_every_command_has_help():
+    import argparse
+
+    from simulator.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    zonder = [f"{naam} {a.option_strings[0] if a.option_strings else a.dest}"
+              for naam, p in sub.choices.items() for a in p._actions
+              if not isinstance(a, argparse._HelpAction) and not a.help]
+    assert zonder == []
+    assert set(sub.choices) >= {"validate", "schemas", "generate", "run", "demo", "check", "rules", "report"}
