@@ -276,7 +276,7 @@ class Aanbieder(Actor):
         codes = set(b.retour.retourcodes)
         if b.client is not None:
             codes.update(b.client.retourcodes)
-        codes -= {"0200"}
+        codes -= {self.w.code(b.standaard, "retour.geen_opmerking")}
         if codes:
             self.w.gebeurtenis("retour_met_codes", actor=self.adres, berichttype=f"{b.standaard.type_prefix}{b.nummer}",
                                codes=sorted(codes), heen=b.header.identificatie)

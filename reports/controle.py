@@ -276,7 +276,7 @@ class Controleur:
             return
         self._vervul(("retour", heen_afzender, heen_id), rec.datum, _ref(rec))
         verwacht = self.verwachte_codes.pop(sleutel, {})
-        neutraal = {"0200", "0233", "8001"}
+        neutraal = {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.niet_beoordeeld", "retour.declaratie_toegewezen")}
         for klasse in sorted(set(verwacht) | set(gevonden)):
             v = verwacht.get(klasse, set())
             g = gevonden.get(klasse, set()) - neutraal
@@ -876,7 +876,7 @@ class Controleur:
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
             afgekeurd = {}
-            geheel = set(a.retourcodes) - {"0200", "8001"}  # the Declaratie as a whole rejected (e.g. 9333)
+            geheel = set(a.retourcodes) - {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.declaratie_toegewezen")}  # the Declaratie as a whole rejected (e.g. 9333)
             if geheel:
                 gevonden["Declaratie"] = geheel
                 afgekeurd = dict(decl["prestaties"])

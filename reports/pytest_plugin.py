@@ -37,16 +37,18 @@ WACHT_SECONDEN = 3600
 # options and activation
 # ---------------------------------------------------------------------------------------------
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from simulator.cli_typen import positief_geheel
+
     g = parser.getgroup("ketensim", "ketensim conformance suite (simulate, check, one test per rule)")
     g.addoption("--ketensim-profile", metavar="NAME|FILE.toml", help="protocol profile; turns the suite on")
     g.addoption("--ketensim-sut", metavar="SPEC", action="append",
                 help="system under test taking part in the runs, as `ketensim run --sut SPEC` takes it "
                      "(e.g. gemeente:0301=http://localhost:8080); repeatable")
-    g.addoption("--ketensim-clients", type=int, default=200, metavar="N", help="client trajectories per scenario (200)")
-    g.addoption("--ketensim-days", type=int, default=365, metavar="D", help="calendar days to simulate (365)")
+    g.addoption("--ketensim-clients", type=positief_geheel, default=200, metavar="N", help="client trajectories per scenario (200)")
+    g.addoption("--ketensim-days", type=positief_geheel, default=365, metavar="D", help="calendar days to simulate (365)")
     g.addoption("--ketensim-seed", type=int, default=1, metavar="S", help="seed of the first shard (1)")
     g.addoption("--ketensim-scenario", default="mix", metavar="ROUTE,...", help="scenarios, comma separated (mix)")
-    g.addoption("--ketensim-shards", type=int, default=None, metavar="K",
+    g.addoption("--ketensim-shards", type=positief_geheel, default=None, metavar="K",
                 help="shards per scenario (default: one per xdist worker, else 1)")
     g.addoption("--ketensim-out", default="ketensim-pytest", metavar="DIR",
                 help="ledgers, per-shard results and the merged uitslag.json (./ketensim-pytest)")

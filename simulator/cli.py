@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Callable, Sequence
 
+from .cli_typen import niet_negatief_geheel, positief_geheel, positief_getal
 from .schemas import ENV_VAR, SchemaFolderError, SchemaRegistry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -46,20 +47,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schemas(args: argparse.Namespace) -> int:
     registry = _registry(args, require_complete=False)
-    s = registry.summary()
+    s = registry.summary(compileer=True)
     if args.format == "json":
         print(json.dumps(s, indent=2))
     else:
         print(f"schema folder: {s['folder']}  (from {s['from']})")
         for naam, d in s["standards"].items():  # type: ignore[union-attr]
-            print(f"{naam}:")
+            print(f"{naam}: release {d['release'] or '? (no release in basisschema.xsd appinfo)'}, "
+                  f"basisschema.xsd version {d['basisschema_versie'] or '?'}")
             print(f"  official ({len(d['official'])}): {' '.join(d['official']) or '-'}")
             print(f"  derived, unofficial ({len(d['derived'])}): {' '.join(d['derived']) or '-'}")
-        missing = s["missing"]
-        print("missing: " + ("none" if not missing else ""))
-        for m in missing:  # type: ignore[union-attr]
-            print(f"  - {m}")
-    return EXIT_FINDINGS if registry.missing else EXIT_OK
+            per_versie: dict[str, list[str]] = {}
+            for t, v in d["versions"].items():
+                per_versie.setdefault(v or "? (no BerichtXsdVersie in appinfo)", []).append(t)
+            for v, types in per_versie.items():
+                print(f"  XSD version {v}: {' '.join(types)}")
+        for kop, regels in (("does not compile", s["not_compiling"]), ("missing", s["missing"])):
+            print(f"{kop}: " + ("none" if not regels else ""))
+            for m in regels:  # type: ignore[union-attr]
+                print(f"  - {m}")
+    return EXIT_FINDINGS if registry.missing or s["not_compiling"] else EXIT_OK
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -73,9 +80,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"ketensim generate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     registry = _registry(args)
-    bericht = genereer(f"{std.type_prefix}{nummer}", args.seed, registry)
+    berichttype = f"{std.type_prefix}{nummer}"
+    bericht = genereer(berichttype, args.seed, registry)
     sys.stdout.buffer.write(render(bericht, registry))
     sys.stdout.flush()
+    if registry.is_derived(berichttype):  # on stderr: stdout stays exactly the message
+        print(f"ketensim generate: {berichttype} follows a derived schema — unofficial "
+              f"({registry.schema(berichttype).pad.name} is listed in {std.map}/xsd/DERIVED.txt), "
+              "not an official iStandaarden XSD", file=sys.stderr)
     return EXIT_OK
 
 
@@ -97,9 +109,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     inst = RunInstellingen(uit=Path(args.out), scenario=args.scenario, clients=args.clients, dagen=args.days,
                            seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=sut,
                            sut_timeout=getattr(args, "sut_timeout", 30.0), sut_token=getattr(args, "sut_token", None))
-    if args.clients < 1 or args.days < 1:
-        print("ketensim run: --clients and --days must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     balk = Voortgang(0, "simulating")
 
     def voortgang(v) -> None:
@@ -110,8 +119,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, "workers", None) is not None:
             from scenarios.shard import voer_uit_verdeeld
 
-            if args.workers < 1:
-                raise ValueError("--workers must be at least 1")
             s = voer_uit_verdeeld(inst, args.workers)
         else:
             s = voer_uit(inst, voortgang)
@@ -274,9 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check XML files (or every *.xml below a folder) for technical rejections "
                                    "(BOM, encoding, DTD, well-formedness, size) and validate them against their "
                                    "iJw/iWmo 3.2 XSD. Exit status 1 if anything is invalid.")
-    p.add_argument("paths", nargs="+", metavar="FILE|DIR")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024, metavar="N",
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR",
+                   help="XML files, or folders whose *.xml files (recursively) are all checked")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: one VALID/INVALID line per file with its findings (default); json: the same "
+                        "for tools (docs/messages.md)")
+    p.add_argument("--max-bytes", type=positief_geheel, default=2 * 1024 * 1024, metavar="N",
                    help="reject messages larger than N bytes (default 2 MiB)")
     p.add_argument("--fast", action="store_true",
                    help="skip xmlschema's extra reason text for invalid files (lxml only)")
@@ -286,15 +296,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schemas", help="show the schema release in use: official, derived, missing",
                        description="Show which iStandaarden schema folder is used, which message schemas are "
                                    "official and which derived (unofficial, from DERIVED.txt), and what is missing.")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or json")
     _add_schemas(p)
     p.set_defaults(func=cmd_schemas)
 
     p = sub.add_parser("generate", help="print one schema-valid example message of a type",
                        description="Generate one synthetic, schema-valid message (seeded, deterministic) and "
                                    "print it. TYPE is JW301…JW325 or WMO301…WMO325.")
-    p.add_argument("type", metavar="TYPE")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("type", metavar="TYPE", help="message type, e.g. JW301 or wmo315 (case does not matter)")
+    p.add_argument("--seed", type=int, default=1, metavar="S",
+                   help="random seed (default 1); the same seed gives the same message, byte for byte")
     _add_schemas(p)
     p.set_defaults(func=cmd_generate)
 
@@ -304,10 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and print a summary (messages per type, route, gemeente).")
     p.add_argument("--scenario", default="mix", metavar="ROUTE|mix",
                    help="toegang, extern, sggz, dyslexie, crisis, zonder_bsn, or mix (default)")
-    p.add_argument("--clients", type=int, default=200, metavar="N", help="client trajectories (default 200)")
-    p.add_argument("--days", type=int, default=365, metavar="D", help="calendar days to simulate (default 365)")
+    p.add_argument("--clients", type=positief_geheel, default=200, metavar="N", help="client trajectories (default 200)")
+    p.add_argument("--days", type=positief_geheel, default=365, metavar="D", help="calendar days to simulate (default 365)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same ledger")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=positief_geheel, default=None, metavar="N",
                    help="shard the run by gemeente over N processes and merge the ledgers (scenarios/shard.py); "
                         "the merged ledger is the same for every N (docs/performance.md, Scale-out)")
     p.add_argument("--out", default="ketensim-run", metavar="DIR", help="output folder (default ./ketensim-run)")
@@ -317,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a system under test takes this role, in lock-step per werkdag (docs/sut.md): "
                         "gemeente:0200=http://127.0.0.1:8080, gemeente:0200=mailbox:DIR or "
                         "gemeente:0200=inproces:module:attribuut; every other role stays a reference actor")
-    p.add_argument("--sut-timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
                    help="seconds per call to the SUT before the day counts as unanswered (default 30)")
     p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
     _add_schemas(p)
@@ -326,11 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run a small mixed scenario, check it and write its HTML report",
                        description="A small mixed run of every route over a few months, checked against every "
                                    "rule, with the HTML report (the README's main job).")
-    p.add_argument("--clients", type=int, default=150, metavar="N")
-    p.add_argument("--days", type=int, default=180, metavar="D")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("--out", default="ketensim-demo", metavar="DIR")
-    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
+    p.add_argument("--clients", type=positief_geheel, default=150, metavar="N", help="client trajectories (default 150)")
+    p.add_argument("--days", type=positief_geheel, default=180, metavar="D", help="calendar days to simulate (default 180)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same ledger (default 1)")
+    p.add_argument("--out", default="ketensim-demo", metavar="DIR",
+                   help="output folder for ledger.jsonl, samenvatting.txt, uitslag.json and rapport.html "
+                        "(default ./ketensim-demo)")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
+                   help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
     _add_schemas(p)
     p.set_defaults(func=cmd_demo)
 
@@ -340,16 +355,18 @@ def build_parser() -> argparse.ArgumentParser:
                                    "with rule, source, actor, client, messages, expected vs observed) or "
                                    "inconclusive. Writes uitslag.json next to the ledger (or into --out). "
                                    "Exit status 1 when there are deviations.")
-    p.add_argument("input", metavar="LEDGER|DIR")
+    p.add_argument("input", metavar="LEDGER|DIR",
+                   help="a run's ledger.jsonl, its --out folder, or a folder of XML messages")
     p.add_argument("--profile", metavar="NAME|FILE.toml",
                    help="protocol profile (default: the one the run used, else mijov-2024)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: summary and deviations (default); json: the whole result as uitslag.json has it")
     p.add_argument("--out", metavar="DIR", help="where to write uitslag.json (default: beside the ledger)")
-    p.add_argument("--max", type=int, default=25, metavar="N", help="deviations to print in full (default 25)")
+    p.add_argument("--max", type=niet_negatief_geheel, default=25, metavar="N", help="deviations to print in full (default 25)")
     p.add_argument("--follow", action="store_true",
                    help="read the ledger while a run is still writing it; stop at its 'einde' line or after "
                         "--timeout seconds without new records (reports/volgen.py)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--timeout", type=positief_getal, default=30.0, metavar="S",
                    help="with --follow: seconds without growth before judging what was read (default 30)")
     _add_schemas(p)
     p.set_defaults(func=cmd_check)
@@ -357,8 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="print the rule catalogue (the page a vendor reads)",
                        description="Every rule the checker judges: id, statement, source (annex section or "
                                    "iStandaarden id), messages, role, severity, retourcode.")
-    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
-    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
+                   help="protocol profile whose deadlines and sources the catalogue shows (default mijov-2024)")
+    p.add_argument("--format", choices=("md", "json"), default="md", help="md: a Markdown table (default); json")
     p.add_argument("--coverage", action="store_true", help="add which fault-injection test proves each rule")
     _add_schemas(p)
     p.set_defaults(func=cmd_rules)

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .cli_typen import niet_negatief_geheel, positief_geheel
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
@@ -29,21 +31,21 @@ def voeg_toe(sub) -> None:
                     "time, peak RSS, the time per stage and the ratio of the cost per message to the lxml "
                     "parse+validate floor measured in the same run. Smaller sizes with --clients/--days; "
                     "several sizes (each in its own process, medians of --repeat runs) with --sizes.")
-    p.add_argument("--clients", type=int, default=REGIO_JAAR_TRAJECTEN, metavar="N",
+    p.add_argument("--clients", type=positief_geheel, default=REGIO_JAAR_TRAJECTEN, metavar="N",
                    help=f"client trajectories (default {REGIO_JAAR_TRAJECTEN:,}: the region-year)")
-    p.add_argument("--days", type=int, default=365, metavar="D", help="calendar days (default 365)")
+    p.add_argument("--days", type=positief_geheel, default=365, metavar="D", help="calendar days (default 365)")
     p.add_argument("--seed", type=int, default=BENCH_SEED, metavar="S", help=f"random seed (default {BENCH_SEED})")
     p.add_argument("--meervoudig", type=float, default=REGIO_JAAR_MEERVOUDIG, metavar="F",
                    help="share of trajectories that are a further trajectory of an earlier client "
                         f"(default {REGIO_JAAR_MEERVOUDIG}; the BSN test range holds 9,091 people)")
-    p.add_argument("--aanbieders", type=int, default=REGIO_JAAR_AANBIEDERS, metavar="A",
+    p.add_argument("--aanbieders", type=positief_geheel, default=REGIO_JAAR_AANBIEDERS, metavar="A",
                    help=f"aanbieders (default {REGIO_JAAR_AANBIEDERS})")
-    p.add_argument("--workers", type=int, default=0, metavar="N",
+    p.add_argument("--workers", type=niet_negatief_geheel, default=0, metavar="N",
                    help="run sharded by gemeente on N worker processes, each checking its own shard (as "
                         "'run --workers N'); default 0: one process, timed per stage")
     p.add_argument("--sizes", metavar="N,N,…",
                    help="several trajectory counts, each in its own process; prints medians and µs/message per size")
-    p.add_argument("--repeat", type=int, default=1, metavar="R", help="runs per size for --sizes (medians; default 1)")
+    p.add_argument("--repeat", type=positief_geheel, default=1, metavar="R", help="runs per size for --sizes (medians; default 1)")
     p.add_argument("--out", metavar="DIR", help="keep the run's ledger in DIR (default: a temporary folder, removed)")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-' for standard output only)")
     p.add_argument("--schemas", metavar="DIR", help="iStandaarden release folder (as for 'ketensim run')")
@@ -57,10 +59,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"ketensim bench: {tekst}", file=sys.stderr)
         return EXIT_USAGE
 
-    if args.clients < 1 or args.days < 1 or args.repeat < 1:
-        return fout("--clients, --days and --repeat must be at least 1")
-    if args.workers < 0:
-        return fout("--workers must be 0 (one process) or more")
     if not 0 <= args.meervoudig < 1:
         return fout("--meervoudig must be at least 0 and below 1")
     if args.sizes:

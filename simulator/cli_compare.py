@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .cli_typen import positief_geheel
+
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
@@ -25,8 +27,8 @@ def voeg_toe(sub) -> None:
                     "routes, calendar, catalogue). Text on standard output, all figures in DIR/vergelijking.json.")
     p.add_argument("--profile", action="append", required=True, metavar="NAME|FILE.toml",
                    help="a shipped profile name or a .toml file; give it exactly twice (A, then B)")
-    p.add_argument("--clients", type=int, default=300, metavar="N", help="client trajectories per run (default 300)")
-    p.add_argument("--days", type=int, default=365, metavar="D", help="calendar days to simulate (default 365)")
+    p.add_argument("--clients", type=positief_geheel, default=300, metavar="N", help="client trajectories per run (default 300)")
+    p.add_argument("--days", type=positief_geheel, default=365, metavar="D", help="calendar days to simulate (default 365)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed shared by both runs (default 1)")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="first simulated day (default 2026-01-01)")
     p.add_argument("--out", default="ketensim-compare", metavar="DIR",
@@ -50,8 +52,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.profile) != 2:
         return fout(f"give --profile exactly twice (A and B), not {len(args.profile)} time(s)")
-    if args.clients < 1 or args.days < 1:
-        return fout("--clients and --days must be at least 1")
     try:
         start = date.fromisoformat(args.start) if args.start else STANDAARD_START
     except ValueError:

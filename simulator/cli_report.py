@@ -25,7 +25,9 @@ def voeg_toe(sub) -> None:
                                    "retourcode, element path, details). Exit status 0 when the report was written, "
                                    "2 on unusable input; use 'ketensim check' to gate on deviations.")
     p.add_argument("input", metavar="LEDGER|RESULT", help="uitslag.json, or a ledger.jsonl / run folder / XML folder")
-    p.add_argument("--format", choices=FORMATEN, required=True)
+    p.add_argument("--format", choices=FORMATEN, required=True,
+                   help="json: the result; junit: JUnit XML for CI; rapport: the per-message validation report "
+                        "XML; html: one self-contained page (docs/reports.md)")
     p.add_argument("--out", metavar="FILE",
                    help="output file (default: standard output for json/junit/rapport; "
                         "rapport.html beside the input for html)")

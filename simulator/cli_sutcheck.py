@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from .cli_typen import positief_getal
+
 EXIT_OK, EXIT_FOUT, EXIT_USAGE = 0, 1, 2
 BASIS = "/ketensim/v1"
 MAX_ANTWOORD = 10 * 1024 * 1024
@@ -199,7 +201,7 @@ def voeg_toe(sub) -> None:
                     "is wrong. Exit code 0 when all is right, 1 otherwise.")
     p.add_argument("url", metavar="URL", help="the SUT's base URL, e.g. http://127.0.0.1:8080")
     p.add_argument("--token", help="bearer token the SUT requires")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds per call (default 10)")
+    p.add_argument("--timeout", type=positief_getal, default=10.0, metavar="S", help="seconds per call (default 10)")
     p.add_argument("--rol", choices=("gemeente", "aanbieder"), help="role to test (default: the first the SUT names)")
     p.add_argument("--code", help="gemeentecode or AGB-code the SUT plays (default 0200 / 12345678)")
     p.add_argument("--schemas", metavar="DIR", help="iStandaarden release folder (example messages)")

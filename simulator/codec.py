@@ -1,10 +1,15 @@
-"""Safe XML codec: untrusted bytes in, a value out — never an escaping exception.
+"""Safe XML codec: untrusted bytes in, a value out — never an escaping exception for bad input.
+(A schema folder that cannot be used is no property of the message: that raises
+:class:`~simulator.schemas.SchemaFolderError`.)
 
 Order of checks (the common technical rejections first, cheapest first):
 
 1. size limit (``max_bytes``, default 2 MiB: a JW323 with 1,000 prestaties is ~1 MB);
-2. byte-order mark (UTF-8/UTF-16/UTF-32 BOMs are rejected);
-3. encoding declared in the XML declaration must be UTF-8;
+2. byte-order mark (UTF-8/UTF-16/UTF-32 BOMs are rejected), and a NUL byte among the first
+   four (UTF-16/UTF-32 without a BOM);
+3. encoding declared in the XML declaration must be UTF-8: looked for in the first 200 bytes
+   before parsing, and checked again on the parsed document's declared encoding, so a
+   declaration padded past those bytes cannot slip through;
 4. no DOCTYPE / ENTITY declarations at all (blocks billion laughs and external entities);
 5. well-formedness, with lxml's parser configured to resolve no entities, load no DTD and
    touch no network;
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .schemas import SchemaFolderError, SchemaRegistry
+from .schemas import SchemaRegistry
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -99,18 +104,31 @@ def _make_parser() -> etree.XMLParser:
 _PARSER = _make_parser()
 
 
+def _is_utf8(naam: str) -> bool:
+    return naam.upper().replace("_", "-") in ("UTF-8", "UTF8")
+
+
+def _encoding_fout(naam: str) -> Fout:
+    return Fout("encoding", f"XML declaration says encoding={naam!r}; only UTF-8 is allowed", regel=1)
+
+
 def technische_controle(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Fout | None:
     """The byte-level rejections that need no parser. ``None`` when none applies."""
     if len(data) > max_bytes:
-        return Fout("te-groot", f"message is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+        # The caller may have read only max_bytes + 1 bytes (ketensim validate does), so the
+        # real size is not known here: say "larger than", not a size that may be wrong.
+        return Fout("te-groot", f"message is larger than {max_bytes:,} bytes (the limit)")
     if not data.strip():
         return Fout("leeg", "message is empty")
     for bom, name in _BOMS:
         if data.startswith(bom):
             return Fout("bom", f"message starts with a {name} byte-order mark; iStandaarden messages are UTF-8 without BOM")
+    if b"\x00" in data[:4]:
+        return Fout("encoding", "message starts with NUL bytes: UTF-16 or UTF-32 without a byte-order mark; "
+                                "only UTF-8 is allowed", regel=1)
     m = _DECL_ENCODING.match(data[:200])
-    if m and m.group(1).decode("ascii").upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-        return Fout("encoding", f"XML declaration says encoding={m.group(1).decode('ascii')!r}; only UTF-8 is allowed", regel=1)
+    if m and not _is_utf8(m.group(1).decode("ascii")):
+        return _encoding_fout(m.group(1).decode("ascii"))
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         return Fout("dtd", "DOCTYPE/ENTITY declarations are not allowed (no DTDs, no entity expansion)")
     return None
@@ -133,9 +151,12 @@ def parse(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Ontleding:
         return Ontleding(None, [Fout("niet-welgevormd", f"not parseable: {exc}")])
     if root is None:
         return Ontleding(None, [Fout("niet-welgevormd", "no root element")])
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
         return Ontleding(None, [Fout("dtd", "DOCTYPE declarations are not allowed")])
+    encoding = info.encoding  # "UTF-8" when there is no declaration
+    if encoding != "UTF-8" and not _is_utf8(encoding or ""):
+        return Ontleding(None, [_encoding_fout(encoding or "?")])
     return Ontleding(root)
 
 
@@ -160,10 +181,9 @@ def validate_document(root: etree._Element, registry: SchemaRegistry, berichttyp
         return Validatie(None, [Fout("onbekend-bericht", f"root element {_short(root.tag)!s} (namespace {ns!r}) is no iJw/iWmo 3.2 message", regel=root.sourceline)], document=root)
     if berichttype and berichttype.upper() != found:
         return Validatie(found, [Fout("onbekend-bericht", f"expected a {berichttype.upper()} message, got {found}", regel=root.sourceline)], document=root)
-    try:
-        schema = registry.compiled(found)
-    except SchemaFolderError as exc:
-        return Validatie(found, [Fout("xsd", str(exc))], document=root)
+    # A schema that does not compile is a set-up error, not a finding on this message: the
+    # SchemaFolderError propagates (``ketensim`` ends with exit status 2 and one message).
+    schema = registry.compiled(found)
     derived = registry.is_derived(found)
     fouten: list[Fout] = []
     if not schema.validate(root):

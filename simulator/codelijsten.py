@@ -11,12 +11,11 @@ Two sources per standard, both in ``<release>/<standaard>/codelijsten/``:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .schemas import IJW, IWMO, SchemaFolderError, SchemaRegistry, Standaard
+from .schemas import IJW, IWMO, SchemaRegistry, Standaard, lees_csv
 
 
 @dataclass(frozen=True)
@@ -74,26 +73,19 @@ class Codelijsten:
 
 
 def _read_csv(path: Path) -> dict[str, Code]:
-    if not path.is_file():
-        raise SchemaFolderError(f"code list {path} is missing from the schema folder")
     out: dict[str, Code] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        for row in reader:
-            code = (row.pop("code") or "").strip()
-            if not code:
-                continue
-            oms = (row.pop("omschrijving", "") or "").strip()
-            extra = tuple((k, (v or "").strip()) for k, v in row.items() if k)
-            out[code] = Code(code, oms, extra)
+    for row in lees_csv(path, ("code",)):
+        code = (row.pop("code") or "").strip()
+        if not code:
+            continue
+        oms = (row.pop("omschrijving", "") or "").strip()
+        extra = tuple((k, (v or "").strip()) for k, v in row.items() if k)
+        out[code] = Code(code, oms, extra)
     return out
 
 
 def _read_enumeraties(path: Path) -> dict[str, dict[str, str]]:
-    if not path.is_file():
-        raise SchemaFolderError(f"{path} is missing from the schema folder")
     out: dict[str, dict[str, str]] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["datatype"], {})[row["code"]] = row["omschrijving"]
+    for row in lees_csv(path, ("datatype", "code", "omschrijving")):
+        out.setdefault(row["datatype"], {})[row["code"]] = row["omschrijving"]
     return out

@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from .berichten import Bericht, XsdVersie, berichttype
 from .codelijsten import Codelijsten
 from .codes import Codes, codes
-from .schemas import RETOUR_HEEN, SchemaRegistry, Standaard
+from .schemas import RETOUR_HEEN, SchemaFolderError, SchemaRegistry, Standaard
 from .xmlschrijver import schrijf
 
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -61,13 +61,16 @@ class SchemaVersies:
 
 @lru_cache(maxsize=None)
 def _lees_schema_versies(pad: str) -> SchemaVersies:
-    doc = etree.parse(pad, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    try:
+        doc = etree.parse(pad, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except (etree.XMLSyntaxError, OSError) as exc:
+        raise SchemaFolderError(f"schema {pad} cannot be read: {exc}") from None
 
     def appinfo(naam: str) -> str:
         for el in doc.iterfind(f"{{{XS}}}annotation/{{{XS}}}appinfo/*"):
             if etree.QName(el).localname == naam and el.text:
                 return el.text.strip()
-        raise ValueError(f"{pad}: no {naam} in the xs:appinfo")
+        raise SchemaFolderError(f"schema {pad}: no {naam} in the xs:appinfo")
 
     def vast_patroon(element: str) -> str:
         for el in doc.iter(f"{{{XS}}}element"):
@@ -75,7 +78,7 @@ def _lees_schema_versies(pad: str) -> SchemaVersies:
                 patroon = el.find(f".//{{{XS}}}pattern")
                 if patroon is not None:
                     return patroon.get("value", "")
-        raise ValueError(f"{pad}: no fixed pattern for {element}")
+        raise SchemaFolderError(f"schema {pad}: no fixed pattern for {element}")
 
     return SchemaVersies(
         berichtversie=vast_patroon("BerichtVersie"),

@@ -14,6 +14,11 @@ never copied into the project; it is read here, at run time.
 Every message schema is compiled with lxml at most once per registry (lazily, on
 first use).  Schemas listed in a standard's ``DERIVED.txt`` are unofficial
 derivations; every result that used one says so (:attr:`Berichtschema.derived`).
+
+The scan also checks that the code lists and rule index the harness reads exist and have
+the columns it reads (:data:`BENODIGD`), so an incomplete folder is reported once, up front,
+instead of one file at a time deep inside a run.  ``ketensim schemas`` additionally compiles
+every XSD (:meth:`SchemaRegistry.compileer_alle`).
 """
 
 from __future__ import annotations
@@ -76,6 +81,66 @@ ALLE_BERICHTTYPEN: tuple[str, ...] = tuple(f"{s.type_prefix}{n}" for s in STANDA
 
 class SchemaFolderError(Exception):
     """The schema folder is missing, incomplete or unusable; the message says what."""
+
+
+@dataclass(frozen=True)
+class Benodigd:
+    """A file of a standard's folder that the harness reads, with the columns it reads."""
+
+    pad: str  # relative to the standard's folder, e.g. "codelijsten/JZ020.csv"
+    kolommen: tuple[str, ...]
+    waarvoor: str  # what it is used for, for the message when it is missing
+
+
+#: Per standard (``Standaard.naam``): the files besides the XSDs and COD002 that the harness reads.
+BENODIGD: dict[str, tuple[Benodigd, ...]] = {
+    "ijw": (
+        Benodigd("codelijsten/xsd-enumeraties.csv", ("datatype", "code", "omschrijving"), "code values of the basisschema"),
+        Benodigd("codelijsten/WJ001.csv", ("code", "omschrijving", "tr_regel"), "retourcode per technische regel"),
+        Benodigd("codelijsten/JZ020.csv", ("code", "omschrijving"), "productcategorie list"),
+        Benodigd("codelijsten/CBS_Gemeentecodes.csv", ("code", "omschrijving"), "gemeentecodes"),
+        Benodigd("regels/regels.csv", ("id", "titel"), "titles of the technische regels"),
+    ),
+    "iwmo": (
+        Benodigd("codelijsten/xsd-enumeraties.csv", ("datatype", "code", "omschrijving"), "code values of the basisschema"),
+        Benodigd("codelijsten/WJ001.csv", ("code", "omschrijving", "tr_regel"), "retourcode per technische regel"),
+        Benodigd("codelijsten/WMO020.csv", ("code", "omschrijving"), "productcategorie list"),
+    ),
+}
+
+_COD002_KOLOMMEN = ("code", "omschrijving")
+
+
+def lees_csv(path: Path, kolommen: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV of the schema folder; SchemaFolderError naming the file and the columns
+    when it is missing, unreadable or lacks one of ``kolommen``."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            _eis_kolommen(path, reader.fieldnames, kolommen)
+            return list(reader)
+    except FileNotFoundError:
+        raise SchemaFolderError(f"{path} is missing from the schema folder") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SchemaFolderError(f"{path} cannot be read: {exc}") from None
+
+
+def _eis_kolommen(path: Path, gevonden: "list[str] | tuple[str, ...] | None", kolommen: tuple[str, ...]) -> None:
+    ontbreekt = [k for k in kolommen if k not in (gevonden or ())]
+    if ontbreekt:
+        raise SchemaFolderError(
+            f"{path} lacks column(s) {', '.join(ontbreekt)}; expected a header row with {', '.join(kolommen)}"
+            f" (found: {', '.join(gevonden) if gevonden else 'no header'})")
+
+
+def _controleer_kop(path: Path, kolommen: tuple[str, ...]) -> None:
+    """Read only the header row: cheap enough for every registry load."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            kop = next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SchemaFolderError(f"{path} cannot be read: {exc}") from None
+    _eis_kolommen(path, [k.strip() for k in kop] if kop else None, kolommen)
 
 
 @dataclass
@@ -159,15 +224,31 @@ class SchemaRegistry:
             if not (xsd_dir / "basisschema.xsd").is_file():
                 self.missing.append(f"{std.map}/xsd/basisschema.xsd")
             derived = _read_derived(xsd_dir / "DERIVED.txt")
-            codes = _read_cod002(base / "codelijsten" / "COD002.csv")
-            if codes is None:
-                self.missing.append(f"{std.map}/codelijsten/COD002.csv (BerichtCode list)")
-                codes = {}
+            codes: dict[str, str] | None
+            try:
+                codes = _read_cod002(base / "codelijsten" / "COD002.csv")
+            except SchemaFolderError as exc:
+                self.missing.append(self._relatief(str(exc)))
+                codes = None
+            else:
+                if codes is None:
+                    self.missing.append(f"{std.map}/codelijsten/COD002.csv (BerichtCode list)")
+            for b in BENODIGD[std.naam]:
+                pad = base / b.pad
+                if not pad.is_file():
+                    self.missing.append(f"{std.map}/{b.pad} ({b.waarvoor})")
+                    continue
+                try:
+                    _controleer_kop(pad, b.kolommen)
+                except SchemaFolderError as exc:
+                    self.missing.append(self._relatief(str(exc)))
             for nummer in BERICHTNUMMERS:
                 berichttype = f"{std.type_prefix}{nummer}"
                 pad = xsd_dir / f"{std.prefix}{nummer}.xsd"
                 if not pad.is_file():
                     self.missing.append(f"{std.map}/xsd/{pad.name} ({berichttype})")
+                    continue
+                if codes is None:  # already reported once: COD002 itself is missing or unusable
                     continue
                 code = codes.get(berichttype)
                 if code is None:
@@ -177,6 +258,10 @@ class SchemaRegistry:
                 self._schemas[berichttype] = schema
                 self._by_code[code] = berichttype
                 self._by_namespace[schema.namespace] = berichttype
+
+    def _relatief(self, tekst: str) -> str:
+        """A message about a file of the folder, with the folder itself left out (as in ``missing``)."""
+        return tekst.replace(f"{self.root}{os.sep}", "")
 
     # -- look-ups --------------------------------------------------------------------------
     @property
@@ -217,16 +302,35 @@ class SchemaRegistry:
     def codelijst_pad(self, standaard: Standaard, lijst: str) -> Path:
         return self.root / standaard.map / "codelijsten" / f"{lijst}.csv"
 
-    def summary(self) -> dict[str, object]:
-        """What ``ketensim schemas`` prints: release, official vs derived, missing."""
-        per_std = {}
+    def compileer_alle(self) -> list[str]:
+        """Compile every message XSD now; one line per schema that does not compile."""
+        fouten = []
+        for berichttype in self.berichttypen:
+            try:
+                self.compiled(berichttype)
+            except SchemaFolderError as exc:
+                fouten.append(self._relatief(str(exc)))
+        return fouten
+
+    def summary(self, *, compileer: bool = False) -> dict[str, object]:
+        """What ``ketensim schemas`` prints: release and XSD versions, official vs derived, missing,
+        and with ``compileer`` the schemas that do not compile."""
+        per_std: dict[str, object] = {}
         for std in STANDAARDEN:
             types = [t for t in self.berichttypen if self._schemas[t].standaard is std]
+            basis = lees_appinfo(self.root / std.map / "xsd" / "basisschema.xsd")
             per_std[std.map] = {
+                "release": basis.get("release"),
+                "basisschema_versie": basis.get("BasisschemaXsdVersie"),
                 "official": [t for t in types if not self._schemas[t].derived],
                 "derived": [t for t in types if self._schemas[t].derived],
+                "versions": {t: lees_appinfo(self._schemas[t].pad).get("BerichtXsdVersie") for t in types},
             }
-        return {"folder": str(self.root), "from": self.herkomst, "standards": per_std, "missing": list(self.missing)}
+        s: dict[str, object] = {"folder": str(self.root), "from": self.herkomst, "standards": per_std,
+                                "missing": list(self.missing)}
+        if compileer:
+            s["not_compiling"] = self.compileer_alle()
+        return s
 
 
 def _read_derived(path: Path) -> frozenset[str]:
@@ -243,5 +347,18 @@ def _read_derived(path: Path) -> frozenset[str]:
 def _read_cod002(path: Path) -> dict[str, str] | None:
     if not path.is_file():
         return None
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {row["omschrijving"].strip().upper(): row["code"].strip() for row in csv.DictReader(fh)}
+    return {(row["omschrijving"] or "").strip().upper(): (row["code"] or "").strip()
+            for row in lees_csv(path, _COD002_KOLOMMEN)}
+
+
+def lees_appinfo(pad: Path) -> dict[str, str]:
+    """The ``xs:annotation/xs:appinfo`` children of a schema (``release``, ``BerichtXsdVersie`` …)
+    by local name; empty when the schema has none or cannot be read."""
+    try:
+        doc = etree.parse(str(pad), _XSD_PARSER)
+    except (etree.XMLSyntaxError, OSError):
+        return {}
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    return {etree.QName(el).localname: el.text.strip()
+            for el in doc.getroot().iterfind(f"{xs}annotation/{xs}appinfo/*")
+            if isinstance(el.tag, str) and el.text and el.text.strip()}

@@ -7,9 +7,12 @@ Oost-Veluwe, with random letters (so the full postcode is plausible, not a check
 
 One entry point, :class:`Synthetisch`::
 
-    syn = Synthetisch(seed=7)
+    syn = Synthetisch(seed=7, codelijsten=Codelijsten(SchemaRegistry.load()))
     kind = syn.client("jeugd", "0200", peildatum=date(2025, 1, 1))
     aanbieders = syn.aanbieders(12)
+
+People need the code lists (their geslacht and soort relatie are COD046/COD472 codes, looked up
+by name in :mod:`simulator.codes`); BSNs, addresses and aanbieders do not.
 
 Everything is a pure function of the seed (a private :class:`random.Random` and one Faker per
 instance, seeded with ``seed_instance``; nothing touches global random state).  Output can change
@@ -27,15 +30,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from faker import Faker
 
-if TYPE_CHECKING:  # only for type hints; the module itself needs no schema folder
+if TYPE_CHECKING:  # only for type hints; importing the module needs no schema folder
     from .codelijsten import Codelijsten
+    from .codes import Codes
 
 Domein = Literal["jeugd", "wmo"]
 DOMEINEN: tuple[Domein, ...] = ("jeugd", "wmo")
@@ -225,9 +229,6 @@ def controleer_gemeenten(codelijsten: Codelijsten) -> None:
 # People
 # =============================================================================================
 
-GESLACHT_ONBEKEND, GESLACHT_MAN, GESLACHT_VROUW = "0", "1", "2"  # COD046
-SOORT_RELATIE_OUDER = "10"  # COD472 "Ouder"
-
 JEUGD_LEEFTIJD = (0, 17)
 WMO_LEEFTIJD = (18, 95)
 
@@ -268,7 +269,7 @@ class Persoon:
 @dataclass(frozen=True, slots=True)
 class Relatie:
     persoon: Persoon
-    soort: str  # COD472, e.g. "10" ouder
+    soort: str  # COD472 (named code "relatie.ouder")
     volgorde: int  # LDT_RelatieVolgorde, 0…99
     nummer: str  # LDT_Persoonsid (JW301 Relatie/Nummer), unique per Synthetisch
 
@@ -315,6 +316,19 @@ AGB_PREFIXEN = ("73", "75")
 
 
 @dataclass(frozen=True, slots=True)
+class Tijdeenheden:
+    """The WJ756 codes of Minuut and Uur of the loaded release (named codes ``eenheid.minuut`` and
+    ``eenheid.uur``): what :meth:`Product.declaratie_eenheid` needs to declare hours in minutes."""
+
+    minuut: str
+    uur: str
+
+    @classmethod
+    def uit(cls, codes: "Codes") -> "Tijdeenheden":
+        return cls(codes["eenheid.minuut"], codes["eenheid.uur"])
+
+
+@dataclass(frozen=True, slots=True)
 class Product:
     categorie: str  # JZ020 (jeugd) / WMO020 (wmo)
     code: str  # LDT_ProductCode, ≤ 5
@@ -325,20 +339,27 @@ class Product:
     domein: Domein
     tags: frozenset[str] = field(default_factory=frozenset)
     toewijzing: str | None = None  # specifiek | aspecifiek; None: as the profile's domein says
+    #: set by a :class:`Productcatalogus` checked against the code lists (not part of equality)
+    tijdeenheden: Tijdeenheden | None = field(default=None, compare=False, repr=False)
+
+    def _eenheden(self) -> Tijdeenheden:
+        if self.tijdeenheden is None:
+            raise ValueError(f"product {self.code}: unit codes unknown; take it from a Productcatalogus "
+                             "built with the code lists (Productcatalogus(..., codelijsten))")
+        return self.tijdeenheden
 
     def declaratie_eenheid(self, uren_in_minuten: bool = True) -> str:
         """Unit of the declaratie: the region assigns hours and declares minutes (Annex 4 §7)."""
-        return EENHEID_MINUUT if uren_in_minuten and self.eenheid == EENHEID_UUR else self.eenheid
+        e = self._eenheden()
+        return e.minuut if uren_in_minuten and self.eenheid == e.uur else self.eenheid
 
     def declaratietarief_cent(self, uren_in_minuten: bool = True) -> int:
         """Tariff per declaratie unit; hourly tariffs are multiples of 60 cent so minutes are exact."""
-        if self.declaratie_eenheid(uren_in_minuten) == EENHEID_MINUUT and self.eenheid == EENHEID_UUR:
+        e = self._eenheden()
+        if self.declaratie_eenheid(uren_in_minuten) == e.minuut and self.eenheid == e.uur:
             return self.tarief_cent // 60
         return self.tarief_cent
 
-
-EENHEID_MINUUT, EENHEID_UUR, EENHEID_ETMAAL, EENHEID_DAGDEEL, EENHEID_OUTPUT = "01", "04", "14", "16", "82"
-PER_DAG, PER_WEEK, PER_MAAND, TOTAAL = "1", "2", "4", "6"
 
 # The product catalogue is profile data: ``[catalogus] producten`` in scenarios/profiles/*.toml
 # (see docs/profiles.md).  The default catalogue is that of the default profile, mijov-2024
@@ -364,7 +385,8 @@ class Productcatalogus:
 
     Without ``codelijsten`` only the structure is checked (unique codes, code ≤ 5 characters,
     known domein).  With it, every categorie must be in JZ020/WMO020 and every eenheid and
-    frequentie in the basisschema enumeraties of its standard; ValueError otherwise.
+    frequentie in the basisschema enumeraties of its standard; ValueError otherwise.  The
+    products then also carry the unit codes their declaratie methods need (:class:`Tijdeenheden`).
     """
 
     def __init__(self, producten: Iterable[Product] | None = None,
@@ -380,7 +402,17 @@ class Productcatalogus:
                 raise ValueError(f"product code {p.code} appears twice in the catalogue")
             self._per_code[p.code] = p
         if codelijsten is not None:
-            self._controleer(codelijsten)
+            self.koppel(codelijsten)
+
+    def koppel(self, codelijsten: Codelijsten) -> None:
+        """Check the products against the code lists and give them the unit codes of the release."""
+        from .codes import codes
+        from .schemas import IJW, IWMO
+
+        self._controleer(codelijsten)
+        eenheden = {d: Tijdeenheden.uit(codes(codelijsten, IJW if d == "jeugd" else IWMO)) for d in DOMEINEN}
+        self.producten = tuple(replace(p, tijdeenheden=eenheden[p.domein]) for p in self.producten)
+        self._per_code = {p.code: p for p in self.producten}
 
     def _controleer(self, codelijsten: Codelijsten) -> None:
         from .schemas import IJW, IWMO
@@ -426,8 +458,10 @@ class Productcatalogus:
 class Synthetisch:
     """All synthetic data of one run (or run-shard), fully determined by ``seed``.
 
-    ``codelijsten`` (optional) checks the built-in gemeenten against CBS_Gemeentecodes and the
-    product catalogue against JZ020/WMO020/WJ756/WMO757 once, at construction.
+    ``codelijsten`` gives the COD046 geslacht and COD472 soort relatie codes of the people
+    (:meth:`persoon` and :meth:`client` need it), and checks the built-in gemeenten against
+    CBS_Gemeentecodes and the product catalogue against JZ020/WMO020/WJ756/WMO757 once, at
+    construction.  BSNs, addresses and aanbieders need no code lists.
     """
 
     def __init__(self, seed: int, *, codelijsten: Codelijsten | None = None,
@@ -439,13 +473,24 @@ class Synthetisch:
         self._bsns = BsnGenerator(seed)
         self._agbs: set[str] = set()
         self._relatienummer = 0
+        self._codes: Codes | None = None
         if catalogus is None:
             catalogus = Productcatalogus(codelijsten=codelijsten)
         elif codelijsten is not None:
-            catalogus._controleer(codelijsten)
+            catalogus.koppel(codelijsten)
         self.catalogus = catalogus
         if codelijsten is not None:
+            from .codes import codes
+            from .schemas import IJW
+
             controleer_gemeenten(codelijsten)
+            self._codes = codes(codelijsten, IJW)  # COD046 and COD472 are the same list in iJw and iWmo
+
+    def _code(self, naam: str) -> str:
+        if self._codes is None:
+            raise ValueError("people need the code lists (geslacht, soort relatie): "
+                             "Synthetisch(seed, codelijsten=Codelijsten(registry))")
+        return self._codes[naam]
 
     @property
     def gemeenten(self) -> tuple[Gemeente, ...]:
@@ -491,9 +536,11 @@ class Synthetisch:
             leeftijd = self._rng.randint(*WMO_LEEFTIJD)
         if leeftijd < 0:
             raise ValueError(f"leeftijd must be ≥ 0, not {leeftijd}")
+        man, vrouw = self._code("geslacht.man"), self._code("geslacht.vrouw")
         if geslacht is None:
-            geslacht = GESLACHT_ONBEKEND if self._rng.random() < 0.005 else self._rng.choice("12")
-        voornamen = self._voornamen(geslacht)
+            # the index drawn is the same as from the former literal "12": the ledger stays byte-identical
+            geslacht = self._code("geslacht.onbekend") if self._rng.random() < 0.005 else self._rng.choice((man, vrouw))
+        voornamen = self._voornamen(geslacht, man, vrouw)
         voorvoegsel, achternaam = familienaam or self._familienaam()
         return Persoon(
             bsn=self.bsn() if heeft_bsn else None,
@@ -526,21 +573,22 @@ class Synthetisch:
         return Client(persoon, domein, self._ouders(persoon, leeftijd, peildatum))
 
     def _ouders(self, kind: Persoon, leeftijd_kind: int, peildatum: date) -> tuple[Relatie, ...]:
+        man, vrouw, ouder_code = self._code("geslacht.man"), self._code("geslacht.vrouw"), self._code("relatie.ouder")
         aantal = 2 if self._rng.random() < 0.7 else 1
-        eerste = self._rng.choice("12")
+        eerste = self._rng.choice((man, vrouw))
         ouders = []
         for volgorde in range(1, aantal + 1):
             if volgorde == 1:
                 geslacht, naam = eerste, (kind.voorvoegsel, kind.achternaam)
             else:
-                andere = GESLACHT_VROUW if eerste == GESLACHT_MAN else GESLACHT_MAN
+                andere = vrouw if eerste == man else man
                 geslacht = andere if self._rng.random() < 0.9 else eerste
                 naam = (kind.voorvoegsel, kind.achternaam) if self._rng.random() < 0.3 else None
             ouder_leeftijd = min(leeftijd_kind + self._rng.randint(18, 45), 80)
             ouder = self.persoon(peildatum=peildatum, leeftijd=ouder_leeftijd, geslacht=geslacht,
                                  adres=kind.adres, familienaam=naam, heeft_bsn=False)
             self._relatienummer += 1
-            ouders.append(Relatie(ouder, SOORT_RELATIE_OUDER, volgorde, f"R{self._relatienummer:08d}"))
+            ouders.append(Relatie(ouder, ouder_code, volgorde, f"R{self._relatienummer:08d}"))
         return tuple(ouders)
 
     def _wmo_leeftijd(self) -> int:
@@ -553,8 +601,8 @@ class Synthetisch:
         eerste = _jaren_terug(peildatum, jaren + 1) + timedelta(days=1)
         return eerste + timedelta(days=self._rng.randint(0, (laatste - eerste).days))
 
-    def _voornamen(self, geslacht: str) -> list[str]:
-        kies = {GESLACHT_MAN: self._faker.first_name_male, GESLACHT_VROUW: self._faker.first_name_female}
+    def _voornamen(self, geslacht: str, man: str, vrouw: str) -> list[str]:
+        kies = {man: self._faker.first_name_male, vrouw: self._faker.first_name_female}
         aantal = self._rng.choices((1, 2, 3), weights=(50, 35, 15))[0]
         namen = []
         while len(namen) < aantal:

@@ -68,7 +68,7 @@ def test_oversize_file_via_cli(capsys, tmp_path):
     f = tmp_path / "big.xml"
     f.write_bytes(b"<a>" + b"x" * 4000 + b"</a>")
     code, out, _ = run(capsys, "validate", "--max-bytes", "1000", str(f))
-    assert code == 1 and "the limit is 1,000 bytes" in out
+    assert code == 1 and "larger than 1,000 bytes" in out
 
 
 def test_missing_path_and_bad_schema_folder(capsys, tmp_path):
@@ -82,7 +82,58 @@ def test_schemas_command(capsys):
     code, out, _ = run(capsys, "schemas")
     assert code == 0
     assert "official (14)" in out and "derived, unofficial (7): WMO302 WMO306" in out
+    assert "ijw-3.2: release 3.2, basisschema.xsd version 0.1.0" in out
+    assert "  XSD version 1.0.0: WMO301 WMO302 WMO305" in out
+    assert "does not compile: none" in out
     assert "missing: none" in out
+
+
+def test_schemas_on_an_incomplete_folder_exits_1_and_lists_what_is_missing(capsys, schema_kopie):
+    (schema_kopie / "ijw-3.2" / "codelijsten" / "JZ020.csv").unlink()
+    (schema_kopie / "iwmo-3.2" / "codelijsten" / "xsd-enumeraties.csv").unlink()
+    (schema_kopie / "iwmo-3.2" / "xsd" / "wmo305.xsd").unlink()
+    code, out, err = run(capsys, "schemas", "--schemas", str(schema_kopie))
+    assert code == 1 and err == ""
+    missing = out.split("missing:", 1)[1].splitlines()[1:]
+    assert missing == [
+        "  - ijw-3.2/codelijsten/JZ020.csv (productcategorie list)",
+        "  - iwmo-3.2/codelijsten/xsd-enumeraties.csv (code values of the basisschema)",
+        "  - iwmo-3.2/xsd/wmo305.xsd (WMO305)",
+    ]
+    assert "official (6): WMO301 WMO307" in out
+
+
+def test_schemas_lists_an_xsd_that_does_not_compile(capsys, schema_kopie):
+    (schema_kopie / "ijw-3.2" / "xsd" / "jw301.xsd").write_text("<xs:schema", encoding="utf-8")
+    code, out, _ = run(capsys, "schemas", "--schemas", str(schema_kopie))
+    assert code == 1
+    broken = out.split("does not compile:", 1)[1].split("missing:", 1)[0].splitlines()[1:]
+    assert len(broken) == 1 and broken[0].startswith("  - schema ijw-3.2/xsd/jw301.xsd does not compile:")
+    assert "missing: none" in out
+
+
+def test_broken_xsd_is_a_set_up_error_for_validate_and_generate(capsys, schema_kopie, schema_dir):
+    (schema_kopie / "ijw-3.2" / "xsd" / "jw301.xsd").write_text("<xs:schema", encoding="utf-8")
+    code, out, err = run(capsys, "validate", "--schemas", str(schema_kopie), str(schema_dir / "ijw-3.2" / "voorbeelden"))
+    assert code == 2
+    assert "INVALID" not in out
+    assert err.startswith("ketensim validate: schema ") and "jw301.xsd does not compile" in err
+    assert err.count("\n") == 1
+    code, out, err = run(capsys, "generate", "JW301", "--schemas", str(schema_kopie))
+    assert (code, out) == (2, "") and "jw301.xsd" in err and "Traceback" not in err
+    # the other types are untouched
+    code, out, _ = run(capsys, "validate", "--schemas", str(schema_kopie), str(schema_dir / "ijw-3.2" / "voorbeelden" / "jw305.xml"))
+    assert code == 0
+
+
+@pytest.mark.parametrize("weg", ["ijw-3.2/codelijsten/xsd-enumeraties.csv", "ijw-3.2/codelijsten/JZ020.csv"])
+def test_generate_and_run_name_a_missing_code_list_up_front(capsys, schema_kopie, tmp_path, weg):
+    (schema_kopie / weg).unlink()
+    for argv in (["generate", "JW305"], ["run", "--clients", "2", "--days", "5", "--out", str(tmp_path / "run")]):
+        code, out, err = run(capsys, *argv, "--schemas", str(schema_kopie))
+        assert code == 2, argv
+        assert "is incomplete; missing:" in err and f"  - {weg} (" in err
+    assert not (tmp_path / "run").exists()
 
 
 def test_console_script_help_has_every_command():
@@ -90,3 +141,28 @@ def test_console_script_help_has_every_command():
     assert res.returncode == 0
     for cmd in ("validate", "schemas", "generate"):
         assert cmd in res.stdout
+
+
+@pytest.mark.parametrize("berichttype, derived", [("WMO302", True), ("wmo325", True), ("WMO301", False), ("JW302", False)])
+def test_generate_says_on_stderr_when_the_schema_is_derived(capsysbinary, berichttype, derived):
+    assert main(["generate", berichttype, "--seed", "2"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')  # stdout is only the message
+    if derived:
+        assert b"derived schema" in err and b"unofficial" in err and b"DERIVED.txt" in err
+        assert berichttype.upper().encode() in err
+    else:
+        assert err == b""
+
+
+def test_every_option_of_every_command_has_help():
+    import argparse
+
+    from simulator.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    zonder = [f"{naam} {a.option_strings[0] if a.option_strings else a.dest}"
+              for naam, p in sub.choices.items() for a in p._actions
+              if not isinstance(a, argparse._HelpAction) and not a.help]
+    assert zonder == []
+    assert set(sub.choices) >= {"validate", "schemas", "generate", "run", "demo", "check", "rules", "report"}

@@ -45,7 +45,9 @@ def test_oversize_is_rejected_before_parsing():
     data = b"<a>" + b"x" * 5000 + b"</a>"
     ont = codec.parse(data, max_bytes=1000)
     assert [f.soort for f in ont.fouten] == ["te-groot"]
-    assert "1,000" in ont.fouten[0].melding
+    # the caller may have read only limit + 1 bytes: the finding must not claim a size it does not know
+    assert ont.fouten[0].melding == "message is larger than 1,000 bytes (the limit)"
+    assert codec.parse(data[:1001], max_bytes=1000).fouten == ont.fouten
     assert codec.parse(data, max_bytes=10_000).ok
 
 
@@ -101,3 +103,41 @@ def test_detail_adds_xmlschema_reason(registry, voorbeelden):
     assert {f.detail for f in v.fouten} == {"day is out of range for month"}
     fast = codec.validate(voorbeelden["jw315"].read_bytes(), registry)
     assert {f.detail for f in fast.fouten} == {None}
+
+
+def _met_declaratie(voorbeeld: bytes, declaratie: str) -> str:
+    """An example message as text with its XML declaration replaced."""
+    tekst = voorbeeld.decode("utf-8")
+    assert tekst.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    return declaratie + tekst.split("?>", 1)[1]
+
+
+def test_utf16_without_bom_is_not_valid(registry, voorbeelden):
+    """UTF-16LE without BOM, declaring UTF-16: lxml reads it fine, the standard forbids it."""
+    data = _met_declaratie(voorbeelden["jw301"].read_bytes(), '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16-le")
+    assert not data.startswith(b"\xff\xfe")
+    v = codec.validate(data, registry)
+    assert not v.geldig
+    assert [f.soort for f in v.fouten] == ["encoding"]
+    assert "UTF-16" in v.fouten[0].melding and "only UTF-8" in v.fouten[0].melding
+    big_endian = data.decode("utf-16-le").encode("utf-16-be")
+    assert [f.soort for f in codec.validate(big_endian, registry).fouten] == ["encoding"]
+
+
+def test_latin1_declaration_padded_past_200_bytes_is_not_valid(registry, voorbeelden):
+    """The declaration pre-check reads 200 bytes; the parsed document's encoding still decides."""
+    declaratie = '<?xml version="1.0"' + " " * 250 + 'encoding="ISO-8859-1"?>'
+    data = _met_declaratie(voorbeelden["jw301"].read_bytes(), declaratie).encode("ascii")
+    assert data.index(b"ISO-8859-1") > 200
+    v = codec.validate(data, registry)
+    assert [f.soort for f in v.fouten] == ["encoding"]
+    assert "'ISO-8859-1'" in v.fouten[0].melding
+    # the same message with its UTF-8 declaration padded the same way is fine
+    ok = _met_declaratie(voorbeelden["jw301"].read_bytes(), declaratie.replace("ISO-8859-1", "UTF-8")).encode()
+    assert codec.validate(ok, registry).geldig
+
+
+def test_declared_encoding_spellings_of_utf8_pass():
+    assert codec.parse(b'<?xml version="1.0" encoding="utf-8"?><a/>').ok
+    assert codec.parse(b"<?xml version='1.0'?><a/>").ok
+    assert [f.soort for f in codec.parse(b'<?xml version="1.0" encoding="US-ASCII"?><a/>').fouten] == ["encoding"]

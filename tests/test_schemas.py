@@ -61,3 +61,65 @@ def test_env_var_is_used(monkeypatch, tmp_path):
 def test_cli_value_beats_env(monkeypatch, schema_dir, tmp_path):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "elsewhere"))
     assert SchemaRegistry.load(schema_dir).root == schema_dir
+
+
+def test_a_clean_copy_is_complete(schema_kopie):
+    """The fixture's copy holds everything the harness reads: the damage tests below start clean."""
+    reg = SchemaRegistry.load(schema_kopie)
+    assert reg.missing == [] and reg.compileer_alle() == []
+
+
+@pytest.mark.parametrize("lijst, waarvoor", [
+    ("ijw-3.2/codelijsten/JZ020.csv", "productcategorie"),
+    ("ijw-3.2/codelijsten/xsd-enumeraties.csv", "code values"),
+    ("iwmo-3.2/codelijsten/xsd-enumeraties.csv", "code values"),
+    ("iwmo-3.2/codelijsten/WMO020.csv", "productcategorie"),
+    ("ijw-3.2/codelijsten/WJ001.csv", "retourcode"),
+    ("ijw-3.2/codelijsten/CBS_Gemeentecodes.csv", "gemeentecodes"),
+    ("ijw-3.2/regels/regels.csv", "technische regels"),
+])
+def test_missing_code_list_is_reported_at_load(schema_kopie, lijst, waarvoor):
+    (schema_kopie / lijst).unlink()
+    with pytest.raises(SchemaFolderError) as exc:
+        SchemaRegistry.load(schema_kopie)
+    text = str(exc.value)
+    assert f"  - {lijst} (" in text and waarvoor in text
+    assert text.count("\n  - ") == 1  # only what is missing
+
+
+def test_cod002_without_its_column_names_file_and_columns(schema_kopie):
+    pad = schema_kopie / "iwmo-3.2" / "codelijsten" / "COD002.csv"
+    pad.write_text(pad.read_text(encoding="utf-8").replace("code,omschrijving", "code,bericht", 1), encoding="utf-8")
+    with pytest.raises(SchemaFolderError) as exc:
+        SchemaRegistry.load(schema_kopie)
+    text = str(exc.value)
+    assert "iwmo-3.2/codelijsten/COD002.csv lacks column(s) omschrijving" in text
+    assert "expected a header row with code, omschrijving (found: code, bericht)" in text
+    assert "has no BerichtCode" not in text  # one line for the file, not one per message type
+
+
+def test_code_list_without_code_column_is_a_schema_folder_error(schema_kopie):
+    from simulator.codelijsten import Codelijsten
+    from simulator.schemas import IJW
+
+    reg = SchemaRegistry.load(schema_kopie)
+    (schema_kopie / "ijw-3.2" / "codelijsten" / "COD046.csv").write_text("waarde,omschrijving\n1,Man\n", encoding="utf-8")
+    with pytest.raises(SchemaFolderError, match=r"COD046\.csv lacks column\(s\) code"):
+        Codelijsten(reg).lijst(IJW, "COD046")
+
+
+def test_broken_xsd_is_listed_by_compileer_alle(schema_kopie):
+    (schema_kopie / "ijw-3.2" / "xsd" / "jw301.xsd").write_text("<xs:schema", encoding="utf-8")
+    reg = SchemaRegistry.load(schema_kopie)  # present, so the scan passes; compiling is lazy
+    (fout,) = reg.compileer_alle()
+    assert fout.startswith("schema ijw-3.2/xsd/jw301.xsd does not compile:")
+
+
+def test_summary_has_release_and_xsd_versions(registry):
+    s = registry.summary()
+    ijw, iwmo = s["standards"]["ijw-3.2"], s["standards"]["iwmo-3.2"]
+    # PROVENANCE §3.1: the iJw set is XSD version 0.1.0, the iWmo set 1.0.0, both release 3.2
+    assert (ijw["release"], ijw["basisschema_versie"]) == ("3.2", "0.1.0")
+    assert (iwmo["release"], iwmo["basisschema_versie"]) == ("3.2", "1.0.0")
+    assert set(ijw["versions"].values()) == {"0.1.0"} and len(ijw["versions"]) == 14
+    assert iwmo["versions"]["WMO302"] == "1.0.0"

@@ -98,8 +98,8 @@ def test_separate_generators_may_reuse_bsns():
     assert set(a.volgende() for _ in range(3000)) & set(b.volgende() for _ in range(3000))
 
 
-def test_client_without_bsn_uses_no_bsn():
-    syn = Synthetisch(5)
+def test_client_without_bsn_uses_no_bsn(codelijsten):
+    syn = Synthetisch(5, codelijsten=codelijsten)
     client = syn.client("jeugd", peildatum=PEILDATUM, heeft_bsn=False)
     assert client.persoon.bsn is None and not client.persoon.heeft_bsn
     assert syn.bsn_generator.uitgegeven == 0  # gezagsdragers have no BSN either
@@ -110,8 +110,8 @@ def test_client_without_bsn_uses_no_bsn():
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32), peildatum=st.dates(date(1990, 1, 1), date(2060, 12, 31)))
-def test_client_ages_per_domain(seed, peildatum):
-    syn = Synthetisch(seed)
+def test_client_ages_per_domain(codelijsten, seed, peildatum):
+    syn = Synthetisch(seed, codelijsten=codelijsten)
     for _ in range(5):
         jeugd = syn.client("jeugd", peildatum=peildatum)
         assert 0 <= leeftijd(jeugd.persoon.geboortedatum, peildatum) <= 17
@@ -126,8 +126,8 @@ def test_client_ages_per_domain(seed, peildatum):
         assert wmo.gezagsdragers == ()
 
 
-def test_leeftijd_exact_on_leap_day():
-    syn = Synthetisch(0)
+def test_leeftijd_exact_on_leap_day(codelijsten):
+    syn = Synthetisch(0, codelijsten=codelijsten)
     for jaren in (0, 1, 17, 18):
         for _ in range(50):
             p = syn.persoon(peildatum=date(2024, 2, 29), leeftijd=jaren)
@@ -166,11 +166,11 @@ def test_addresses_are_regional_and_schema_sized(schema_dir):
         syn.adres("0363")
 
 
-def test_names_fit_the_schema(schema_dir):
+def test_names_fit_the_schema(schema_dir, codelijsten):
     voorletters = _xsd_restrictie(schema_dir, IJW, "LDT_Voorletters")
     voorvoegsel_max = int(_xsd_restrictie(schema_dir, IJW, "LDT_Voorvoegsel")["maxLength"])
     naam_max = int(_xsd_restrictie(schema_dir, IJW, "LDT_Naam")["maxLength"])
-    syn = Synthetisch(8)
+    syn = Synthetisch(8, codelijsten=codelijsten)
     geslachten = set()
     for _ in range(1000):
         p = syn.persoon(peildatum=PEILDATUM)
@@ -185,7 +185,7 @@ def test_names_fit_the_schema(schema_dir):
 
 
 def test_geslacht_and_relatie_codes_are_in_the_code_lists(codelijsten):
-    syn = Synthetisch(2)
+    syn = Synthetisch(2, codelijsten=codelijsten)
     client = syn.client("jeugd", peildatum=PEILDATUM)
     assert client.persoon.geslacht in codelijsten.enumeratie(IJW, "LDT_Geslacht")
     assert all(r.soort in codelijsten.enumeratie(IJW, "LDT_SoortRelatie") for r in client.gezagsdragers)
@@ -200,11 +200,18 @@ def test_gemeenten_match_cbs(codelijsten):
     Synthetisch(0, codelijsten=codelijsten)  # checks itself without raising
 
 
+def test_people_need_the_code_lists():
+    syn = Synthetisch(3)
+    assert syn.bsn() and syn.adres() and syn.aanbieders(2)  # these need no code lists
+    with pytest.raises(ValueError, match="code lists"):
+        syn.persoon(peildatum=PEILDATUM)
+
+
 # -- determinism --------------------------------------------------------------------------------
 
 
-def _steekproef(seed: int):
-    syn = Synthetisch(seed)
+def _steekproef(seed: int, codelijsten: Codelijsten):
+    syn = Synthetisch(seed, codelijsten=codelijsten)
     return (
         [syn.client("jeugd", peildatum=PEILDATUM) for _ in range(20)],
         [syn.client("wmo", "0262", peildatum=PEILDATUM) for _ in range(20)],
@@ -213,15 +220,16 @@ def _steekproef(seed: int):
     )
 
 
-def test_same_seed_same_output_different_seed_different():
-    assert _steekproef(42) == _steekproef(42)
-    assert _steekproef(42) != _steekproef(43)
+def test_same_seed_same_output_different_seed_different(codelijsten):
+    assert _steekproef(42, codelijsten) == _steekproef(42, codelijsten)
+    assert _steekproef(42, codelijsten) != _steekproef(43, codelijsten)
 
 
-def test_determinism_does_not_depend_on_hash_seed():
+def test_determinism_does_not_depend_on_hash_seed(schema_dir):
     code = (
         "from datetime import date; from simulator.synthetisch import Synthetisch;"
-        "s = Synthetisch(9); a = s.aanbieders(8); c = [s.client('jeugd', peildatum=date(2025, 1, 1)) for _ in range(5)];"
+        "from simulator.codelijsten import Codelijsten; from simulator.schemas import SchemaRegistry;"
+        f"s = Synthetisch(9, codelijsten=Codelijsten(SchemaRegistry.load({str(schema_dir)!r}))); a = s.aanbieders(8); c = [s.client('jeugd', peildatum=date(2025, 1, 1)) for _ in range(5)];"
         "print(repr([(x.agb, x.naam, sorted(x.domeinen), sorted(x.gemeenten)) for x in a]), repr(c))"
     )
     uit = {
@@ -300,8 +308,10 @@ def test_catalogue_lookups_cover_the_routes():
         cat.per_code("00000")
 
 
-def test_hours_are_declared_in_minutes_exactly():
-    for p in ILLUSTRATIEVE_PRODUCTEN:
+def test_hours_are_declared_in_minutes_exactly(codelijsten):
+    with pytest.raises(ValueError, match="unit codes unknown"):
+        ILLUSTRATIEVE_PRODUCTEN[0].declaratie_eenheid()  # not taken from a catalogue with code lists
+    for p in Productcatalogus(codelijsten=codelijsten):
         if p.eenheid == "04":
             assert p.declaratie_eenheid() == "01"
             assert p.declaratietarief_cent() * 60 == p.tarief_cent, p.code
