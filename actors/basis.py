@@ -48,10 +48,9 @@ class Actor:
     # -- receiving ---------------------------------------------------------------------------
     def ontvang(self, aflevering: Aflevering) -> None:
         """Called by the bus on the day of sending; handled from the next werkdag."""
-        self.w.sim.env.process(self._verwerk_morgen(aflevering))
+        self.w.sim.plan(self.w.sim.werkdag + 1, self._verwerk, aflevering)
 
-    def _verwerk_morgen(self, aflevering: Aflevering):
-        yield self.w.sim.wacht_tot(self.w.sim.werkdag + 1)
+    def _verwerk(self, aflevering: Aflevering) -> None:
         bericht = aflevering.verzending.bericht
         if bericht is None:  # from a system under test: only bytes
             try:
@@ -70,11 +69,7 @@ class Actor:
     # -- acting on a day -------------------------------------------------------------------
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Do ``actie(*args, **kwargs)`` on werkdag ``dag`` (the next werkdag if ``dag`` is not one; now if past)."""
-        self.w.sim.env.process(self._op(dag, actie, args, kwargs))
-
-    def _op(self, dag: date, actie: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
-        yield self.w.sim.wacht_tot_datum(dag)
-        actie(*args, **kwargs)
+        self.w.sim.plan_op(dag, actie, *args, **kwargs)
 
     def kies_dag(self, rng: random.Random, vanaf: date, sleutel: str, *, vroegst: date | None = None,
                  spreiding: float = 1.0) -> date:

@@ -111,7 +111,7 @@ class Declaratieadministratie:
         self.leveringen.setdefault(lev.gemeente, []).append(lev)
         if not self._gestart:
             self._gestart = True
-            self.w.sim.env.process(self._maandelijks())
+            self.w.sim.start(self._maandelijks())
         start = lev.traject.details.get("start_zorg")
         if start is not None and _maand(start) < _maand(lev.ontvangen) or (
                 start is not None and lev.traject.route == "sggz"):

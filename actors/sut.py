@@ -53,11 +53,7 @@ class SutDeelnemer:
         self._inbox.append(aflevering.verzending.xml)
 
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        def proces():
-            yield self.w.sim.wacht_tot_datum(dag)
-            actie(*args, **kwargs)
-
-        self.w.sim.env.process(proces())
+        self.w.sim.plan_op(dag, actie, *args, **kwargs)
 
     def toewijzen(self, t: Traject, zorg: list[Zorgvraag], vanaf: date, sleutel: str = "toewijzing_toegang",
                   agb: str | None = None) -> None:
@@ -75,7 +71,7 @@ class SutDeelnemer:
         fout = self.adapter.begin(run)
         if fout:
             self._geef_op(f"begin: {fout}")
-        self.w.sim.env.process(self._lockstep())
+        self.w.sim.start(self._lockstep())
 
     def einde(self) -> None:
         if not self.opgegeven:

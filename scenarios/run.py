@@ -165,7 +165,7 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
         for t in trajecten:
             wereld.registreer(t)
-            rollen.wereld.sim.env.process(_start(wereld, rollen, t))
+            wereld.sim.plan_op(t.aanmelding, begin, rollen, t)
         eind = inst.start + timedelta(days=inst.dagen)
         werkdagen = wereld.sim.klok.index(eind)
         wereld.sim.draai(werkdagen, voortgang, berichten=lambda: ledger.aantal_berichten)
@@ -179,11 +179,6 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
     s.routes = Counter(t.route for t in trajecten)
     s.seconden = _time.perf_counter() - t0
     return s
-
-
-def _start(wereld: Wereld, rollen: Rolverdeling, t):
-    yield wereld.sim.wacht_tot_datum(t.aanmelding)
-    begin(rollen, t)
 
 
 def samenvatting(pad: Path) -> Samenvatting:

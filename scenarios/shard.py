@@ -53,7 +53,8 @@ from simulator.ledger import LEDGER_NAAM, Ledger, LedgerWriter, _dump
 from simulator.profiel import Profiel, laad_profiel
 from simulator.schemas import SchemaRegistry
 
-from .run import RunInstellingen, Samenvatting, _start, bouw, samenvatting
+from .routes import begin
+from .run import RunInstellingen, Samenvatting, bouw, samenvatting
 
 SHARD_MAP = "shards"  # inside the --out folder while the shards run; removed after the merge
 _KOP = re.compile(rb'^\{"soort":"(?:bericht|gebeurtenis)","seq":(\d+),"datum":"([0-9-]+)"')
@@ -319,7 +320,7 @@ def _simuleer(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry,
         wereld.shard = (index, frozenset({shard.gemeente}) if shard.deel == 0 else frozenset())
         for t in trajecten:
             wereld.registreer(t)
-            wereld.sim.env.process(_start(wereld, rollen, t))
+            wereld.sim.plan_op(t.aanmelding, begin, rollen, t)
         werkdagen = wereld.sim.klok.index(inst.start + timedelta(days=inst.dagen))
         wereld.sim.draai(werkdagen, None, berichten=lambda: ledger.aantal_berichten)
         compleet = True

@@ -14,13 +14,16 @@ profile and inputs give a byte-identical ledger.
 from __future__ import annotations
 
 import bisect
+import gc
 import math
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
+from typing import Any, Callable, Generator, Iterator
 
 import simpy
+from simpy.events import Timeout
 
 from .werkdagen import Werkdagkalender
 
@@ -71,11 +74,55 @@ class Voortgang:
     berichten: int
 
 
+Proces = Generator[simpy.Event, Any, None]
+
+
+class Omgeving(simpy.Environment):
+    """SimPy's environment with a cheaper way to act later (:meth:`Simulatie.plan`, :meth:`Simulatie.start`).
+
+    A SimPy process costs a ``Process`` object, an ``Initialize`` event, the generator and an end
+    event; most of ours only wait for a day and then act once (about 2.5 per message).  Here an
+    action is a timeout with a callback, and a generator is driven without a ``Process``.
+
+    The order of events stays exactly SimPy's: a process made while an event is handled starts
+    (its ``Initialize`` event is *urgent*) right after that event, in the order the processes were
+    made, and its first step only creates the timeout it waits for.  So the requests made while an
+    event is handled are queued and turned into their timeouts, in order, before the next event is
+    taken — the same timeouts with the same event ids relative to each other, so the same ledger.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gepland: list[tuple[float, Callable[..., Any], tuple, dict] | Proces] = []
+
+    def step(self) -> None:
+        if self.gepland:
+            self._plan_in()
+        super().step()
+
+    def _plan_in(self) -> None:
+        gepland, self.gepland = self.gepland, []
+        for item in gepland:
+            if type(item) is tuple:
+                werkdag, actie, args, kwargs = item
+                ev = Timeout(self, max(0.0, werkdag - self._now))
+                ev.callbacks.append(lambda _ev, a=actie, x=args, k=kwargs: a(*x, **k))
+            else:
+                self._stap(item, None)
+
+    def _stap(self, proces: Proces, waarde: Any) -> None:
+        try:
+            ev = proces.send(waarde)
+        except StopIteration:
+            return
+        ev.callbacks.append(lambda e, p=proces: self._stap(p, e._value))
+
+
 class Simulatie:
     """One run: environment, clock and seeded randomness. Actors and bus are attached by the builder."""
 
     def __init__(self, start: date, kalender: Werkdagkalender, seed: int) -> None:
-        self.env = simpy.Environment()
+        self.env = Omgeving()
         self.klok = Klok(start, kalender)
         self.kalender = kalender
         self.seed = seed
@@ -99,12 +146,53 @@ class Simulatie:
     def wacht_tot_datum(self, d: date) -> simpy.Event:
         return self.wacht_tot(self.klok.index(d))
 
+    def plan(self, werkdag: float, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Do ``actie(*args, **kwargs)`` at the start of werkdag ``werkdag`` (at once when it is
+        today or past), in the order SimPy would run a process that waits for it."""
+        self.env.gepland.append((werkdag, actie, args, kwargs))
+
+    def plan_op(self, d: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """:meth:`plan` on date ``d`` (the next werkdag if ``d`` is not one)."""
+        self.env.gepland.append((self.klok.index(d), actie, args, kwargs))
+
+    def start(self, proces: Proces) -> None:
+        """Run a generator as a process (it yields the events it waits for), without SimPy's
+        ``Process`` object; its first step runs where the process would have started."""
+        self.env.gepland.append(proces)
+
     def draai(self, werkdagen: int, voortgang: Callable[[Voortgang], None] | None = None,
               berichten: Callable[[], int] = lambda: 0) -> None:
         """Run for ``werkdagen`` more werkdagen, reporting progress once per werkdag.  Events at
         the werkdag the run stops at are left for the next call."""
         begin = self.env.now
-        for dag in range(1, werkdagen + 1):
-            self.env.run(until=begin + dag)
-            if voortgang is not None:
-                voortgang(Voortgang(dag, werkdagen, berichten()))
+        with zuinige_gc():
+            for dag in range(1, werkdagen + 1):
+                self.env.run(until=begin + dag)
+                if voortgang is not None:
+                    voortgang(Voortgang(dag, werkdagen, berichten()))
+
+
+#: generation-0 threshold while the clock runs (CPython's default is 700)
+GC_DREMPEL = 20_000
+
+
+@contextmanager
+def zuinige_gc() -> Iterator[None]:
+    """Fewer passes of the cyclic garbage collector while the simulation runs.
+
+    The actors keep the population, dossiers and deliveries alive for the whole run, and every
+    message allocates dozens of short-lived containers; with CPython's default thresholds the
+    collector walks that growing heap again and again (an 8,000-trajectory year spent ~25 % of its
+    CPU in it; docs/performance.md).  What exists before the clock starts (schemas, profile,
+    population, world) is frozen out of the collector's view, and young collections run every
+    20,000 net allocations instead of 700.  Cycles are still collected, so memory stays bounded
+    (the same peak RSS was measured); the previous settings return afterwards.
+    """
+    oud = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_DREMPEL, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*oud)
+        gc.unfreeze()

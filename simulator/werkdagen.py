@@ -113,6 +113,10 @@ def _plus_weekdagen(d: date, n: int) -> date:
     return d - timedelta(days=dagen - (7 - d.weekday() if d.weekday() > 4 else 0))
 
 
+#: at most this many remembered answers per kind (then the memory starts again)
+_CACHE_MAX = 200_000
+
+
 @dataclass(frozen=True)
 class Werkdagkalender:
     """Which dates are werkdagen, and arithmetic in werkdagen.
@@ -124,6 +128,17 @@ class Werkdagkalender:
     extra_vrije_dagen: frozenset[date] = frozenset()
     feestdagen: tuple[str, ...] = DEFAULT_FEESTDAGEN
     _vrij: dict[int, tuple[date, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    #: answers of add_werkdagen / werkdagen_between already computed: a run asks the same few
+    #: thousand (date, n) pairs over and over (≈ 4 per message), and the arithmetic is pure
+    _plus: dict[tuple[date, int], date] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _tussen: dict[tuple[date, date], int] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _deadlines: dict[tuple[date, "Termijn", bool], date] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
@@ -181,6 +196,15 @@ class Werkdagkalender:
         """The ``n``-th werkdag after ``d`` (``d`` itself does not count), or for ``n < 0`` the
         ``|n|``-th werkdag before ``d``.  ``add_werkdagen(d, 0) == d``, even if ``d`` is not a
         werkdag.  For ``n != 0`` the result is always a werkdag."""
+        sleutel = (d, n)
+        uit = self._plus.get(sleutel)
+        if uit is None:
+            if len(self._plus) >= _CACHE_MAX:
+                self._plus.clear()
+            uit = self._plus[sleutel] = self._add_werkdagen(d, n)
+        return uit
+
+    def _add_werkdagen(self, d: date, n: int) -> date:
         while n:
             e = _plus_weekdagen(d, n)
             # the feestdagen among the weekdays just skipped each cost one more werkdag
@@ -197,7 +221,13 @@ class Werkdagkalender:
         (and for ``n < 0`` when ``d`` is a werkdag)."""
         if end < start:
             return -self.werkdagen_between(end, start)
-        return _weekdagen_tm(end) - _weekdagen_tm(start) - self._vrij_tussen(start, end)
+        sleutel = (start, end)
+        uit = self._tussen.get(sleutel)
+        if uit is None:
+            if len(self._tussen) >= _CACHE_MAX:
+                self._tussen.clear()
+            uit = self._tussen[sleutel] = _weekdagen_tm(end) - _weekdagen_tm(start) - self._vrij_tussen(start, end)
+        return uit
 
     def volgende_werkdag(self, d: date) -> date:
         """The first werkdag strictly after ``d``."""
@@ -219,6 +249,15 @@ class Werkdagkalender:
         unless ``verlengen=False``.  ``werkdagen`` and ``maanden_plus_werkdagen`` count
         werkdagen and need no extension.
         """
+        sleutel = (start, termijn, verlengen)
+        uit = self._deadlines.get(sleutel)
+        if uit is None:
+            if len(self._deadlines) >= _CACHE_MAX:
+                self._deadlines.clear()
+            uit = self._deadlines[sleutel] = self._deadline(start, termijn, verlengen)
+        return uit
+
+    def _deadline(self, start: date, termijn: Termijn, verlengen: bool) -> date:
         s, n = termijn.soort, termijn.aantal
         if s == "werkdagen":
             return self.add_werkdagen(start, n)
