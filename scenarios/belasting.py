@@ -132,7 +132,8 @@ def belast(inst: RunInstellingen, rate: float | None) -> Belasting:
     """Run ``inst`` (which has ``sut`` set) with a measuring adapter; check it; report."""
     from simulator.sut import maak_adapter
 
-    meter = MetendeAdapter(inst.sut_adapter or maak_adapter(inst.sut, inst.sut_timeout, inst.sut_token), rate)
+    adapter = inst.sut_adapter or maak_adapter(inst.sut, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
+    meter = MetendeAdapter(adapter, rate)
     inst.sut_adapter = meter
     t0 = time.perf_counter()
     voer_uit(inst)

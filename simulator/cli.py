@@ -96,7 +96,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     inst = RunInstellingen(uit=Path(args.out), scenario=args.scenario, clients=args.clients, dagen=args.days,
                            seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=sut,
-                           sut_timeout=getattr(args, "sut_timeout", 30.0), sut_token=getattr(args, "sut_token", None))
+                           sut_timeout=getattr(args, "sut_timeout", 30.0),
+                           sut_timeout_dag=getattr(args, "sut_timeout_dag", None), sut_token=getattr(args, "sut_token", None))
     if args.clients < 1 or args.days < 1:
         print("ketensim run: --clients and --days must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -318,7 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "gemeente:0200=http://127.0.0.1:8080, gemeente:0200=mailbox:DIR or "
                         "gemeente:0200=inproces:module:attribuut; every other role stays a reference actor")
     p.add_argument("--sut-timeout", type=float, default=30.0, metavar="S",
-                   help="seconds per call to the SUT before the day counts as unanswered (default 30)")
+                   help="seconds per call to the SUT before the call counts as unanswered (default 30)")
+    p.add_argument("--sut-timeout-dag", type=float, default=None, metavar="S",
+                   help="seconds for the day grant (klok: the SUT does a werkdag's work) instead of --sut-timeout")
     p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
     _add_schemas(p)
     p.set_defaults(func=cmd_run)

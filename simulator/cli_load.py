@@ -30,7 +30,9 @@ def voeg_toe(sub) -> None:
     p.add_argument("--clients", type=int, default=1000, metavar="N", help="client trajectories (default 1000)")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml")
-    p.add_argument("--sut-timeout", type=float, default=30.0, metavar="S")
+    p.add_argument("--sut-timeout", type=float, default=30.0, metavar="S", help="seconds per call to the SUT (30)")
+    p.add_argument("--sut-timeout-dag", type=float, default=None, metavar="S",
+                   help="seconds for the day grant (klok) instead of --sut-timeout")
     p.add_argument("--sut-token", metavar="TOKEN")
     p.add_argument("--out", default="ketensim-load", metavar="DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -58,7 +60,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         spec = parse_sut_spec(args.sut)
         inst = RunInstellingen(uit=Path(args.out), scenario="mix", clients=args.clients, dagen=args.days,
                                seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=spec,
-                               sut_timeout=args.sut_timeout, sut_token=args.sut_token)
+                               sut_timeout=args.sut_timeout, sut_timeout_dag=args.sut_timeout_dag,
+                               sut_token=args.sut_token)
         print(f"load: {args.clients} clients over {args.days} days against {spec.adres} "
               f"(rate {args.rate}) …", file=sys.stderr)
         b = belast(inst, rate)
