@@ -152,6 +152,7 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         "fouten": sorted(inst.fouten),
         "release": "iJw 3.2 / iWmo 3.2", "derived": sorted(t for t in registry.berichttypen if registry.is_derived(t)),
         **({"meervoudig": inst.meervoudig} if inst.meervoudig else {}),
+        **({"sut": inst.sut.metadata()} if inst.sut is not None else {}),
     })
     compleet = False
     sut = None

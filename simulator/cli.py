@@ -131,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     schrijf_samenvatting(s, sys.stdout)
     if inst.sut is not None:
         g = s.gebeurtenissen
-        print(f"\nsystem under test {inst.sut.rol} {inst.sut.code} at {inst.sut.adres}: "
+        print(f"\nsystem under test {inst.sut.rol} {inst.sut.code} at {inst.sut.metadata()['adres']}: "
               f"{g['sut_dag_onbeantwoord']} unanswered day(s), {g['sut_fout']} failed call(s)"
               + (", GIVEN UP during the run (see the ledger's sut_opgegeven event)" if g["sut_opgegeven"] else ""))
     with open(inst.uit / "samenvatting.txt", "w", encoding="utf-8") as fh:

@@ -62,7 +62,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                                seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=spec,
                                sut_timeout=args.sut_timeout, sut_timeout_dag=args.sut_timeout_dag,
                                sut_token=args.sut_token)
-        print(f"load: {args.clients} clients over {args.days} days against {spec.adres} "
+        print(f"load: {args.clients} clients over {args.days} days against {spec.metadata()['adres']} "
               f"(rate {args.rate}) …", file=sys.stderr)
         b = belast(inst, rate)
     except (SutFout, ProfielFout, ValueError) as exc:
