@@ -66,7 +66,7 @@ class MetendeAdapter:
                 nu = time.perf_counter()
                 if nu < self._volgende:
                     time.sleep(self._volgende - nu)
-                    self.wacht += self._volgende - nu
+                    self.wacht += time.perf_counter() - nu  # the time really spent pacing (sleep overshoots)
                 self._volgende = max(nu, self._volgende) + 1.0 / self.rate
             fout = self._tijd(_berichttype(xml), self.doel.lever, dag, [xml])
             self.geleverd += 1
