@@ -120,7 +120,7 @@ class SutDeelnemer:
 
     def _gebeurtenis(self, wat: str, dag: date, **gegevens: Any) -> None:
         self.w.bus.gebeurtenis(wat, actor=self.adres, bsn=gegevens.pop("bsn", None),
-                               gegevens={"datum": dag.isoformat(), "sut": self.spec.adres, **gegevens})
+                               gegevens={"datum": dag.isoformat(), "sut": self.spec.metadata()["adres"], **gegevens})
 
     def _verstuur(self, xml: bytes) -> None:
         """Record and route one message the SUT sent, whatever it is."""

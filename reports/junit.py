@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from .regels import FOUT
-from .uitslag import FAIL, GEEN_ROUTE, NVT, ONBESLIST, PASS, Oordeel, Uitslag, verdict_van
+from .uitslag import FAIL, GEEN_ROUTE, NVT, ONBESLIST, PASS, Oordeel, Uitslag, sut_omschrijving, verdict_van
 
 MAX_IN_TEKST = 50  # deviations written out in full per test case; the rest are counted
 
@@ -113,10 +113,13 @@ def junit_element(u: Uitslag) -> etree._Element:
             suite = per_suite[g.scenario] = etree.SubElement(alle, "testsuite", name=g.scenario)
             eigenschappen = etree.SubElement(suite, "properties")
             deel = next(d for d in u.scenarios() if d.scenario == g.scenario)
-            for k in ("profiel", "scenario", "seed", "clients", "dagen", "release", "ketensim_versie", "sut"):
+            for k in ("profiel", "scenario", "seed", "clients", "dagen", "release", "ketensim_versie"):
                 v = deel.run.get(k, u.run.get(k))
                 if v is not None:
                     etree.SubElement(eigenschappen, "property", name=k, value=str(v))
+            sut = sut_omschrijving(deel.run) or sut_omschrijving(u.run)
+            if sut:
+                etree.SubElement(eigenschappen, "property", name="sut", value=sut)
             ledger = deel.run.get("ledger") or {}
             if ledger:
                 etree.SubElement(eigenschappen, "property", name="ledger_sha256", value=str(ledger.get("sha256", "")))

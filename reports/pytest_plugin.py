@@ -4,9 +4,11 @@
            [--ketensim-days D] [--ketensim-seed S] [--ketensim-scenario mix,crisis] [-n auto]
            [--junitxml junit.xml]
 
-Each scenario is simulated in one or more **shards** (independent seeded runs; by default one per
-pytest-xdist worker), each shard's ledger is checked, and every rule of the catalogue becomes a test
-item per shard: ``mix[seed1]::TERMIJN.retour_302``.  A rule with deviations fails with the
+Each scenario is simulated in one or more **shards**, each shard's ledger is checked, and every rule
+of the catalogue becomes a test item per shard: ``mix[seed1]::TERMIJN.retour_302``.  Under xdist
+the shards are by default the gemeente shards of one run (``scenarios/shard.py``, the same for any
+number of workers); ``--ketensim-shards K``, or a system under test (``--ketensim-sut``, run through
+``ketensim run --sut``), gives K independent seeded runs instead (docs/reports.md).  A rule with deviations fails with the
 deviations as its text; a rule judged only inconclusively, or that nothing applied to, is skipped
 with the reason.  With ``-n``, the items of one shard are kept on one worker (the plugin chooses
 xdist's ``loadscope`` scheduling unless ``--dist`` is given; ``--dist loadgroup`` works too), so
@@ -81,9 +83,6 @@ def pytest_configure(config: pytest.Config) -> None:
         laad_profiel(config.getoption(OPTIE))
     except ProfielFout as exc:
         raise pytest.UsageError(f"--ketensim-profile: {exc}") from None
-    if config.getoption("ketensim_sut") and not cli_kent_sut():
-        raise pytest.UsageError("--ketensim-sut: this ketensim version cannot run a system under test yet "
-                                "(`ketensim run` has no --sut)")
     if config.getoption("ketensim_sut") and config.getoption("ketensim_faults"):
         raise pytest.UsageError("--ketensim-faults cannot be combined with --ketensim-sut")
     from actors.fouten import FOUTEN
@@ -207,17 +206,6 @@ def voer_shard_uit(shard: Shard, config: pytest.Config):
 
 def _fouten(config: pytest.Config) -> frozenset[str]:
     return frozenset(f.strip() for f in (config.getoption("ketensim_faults") or "").split(",") if f.strip())
-
-
-def cli_kent_sut() -> bool:
-    """Whether ``ketensim run`` takes ``--sut`` in this version."""
-    from simulator.cli import build_parser
-
-    for actie in build_parser()._subparsers._group_actions:  # noqa: SLF001  (argparse has no public way)
-        run = getattr(actie, "choices", {}).get("run")
-        if run is not None:
-            return "--sut" in run._option_string_actions  # noqa: SLF001
-    return False
 
 
 def _run_met_sut(shard: Shard, config: pytest.Config, map_: Path) -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TextIO
 
 from .regels import FOUT, Regel
-from .uitslag import FAIL, ONBESLIST, Uitslag
+from .uitslag import FAIL, ONBESLIST, Uitslag, sut_omschrijving
 
 
 def schrijf_uitslag(u: Uitslag, bron: str, stroom: TextIO, max_afwijkingen: int = 25) -> None:
@@ -16,6 +16,9 @@ def schrijf_uitslag(u: Uitslag, bron: str, stroom: TextIO, max_afwijkingen: int 
     waarsch = [o for o in u.afwijkingen if o not in afw]
     verdicts = Counter(u.verdict(r) for r in u.regels)
     w(f"checked: {bron} (profile {u.run.get('profiel', '?')}): {u.berichten} messages, {u.ongeldig} invalid\n")
+    sut = sut_omschrijving(u.run)
+    if sut:
+        w(f"system under test: {sut}\n")
     if u.derived:
         w(f"note: {', '.join(sorted(u.derived))} were validated against DERIVED (unofficial) schemas\n")
     w(f"verdict: {'FAIL' if afw else 'PASS'} — {len(afw)} deviation(s), {len(waarsch)} warning(s), "

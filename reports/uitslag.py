@@ -74,6 +74,15 @@ def scenario_label(run: dict[str, Any]) -> str:
     return str(run.get("soort") or "invoer")
 
 
+def sut_omschrijving(run: dict[str, Any]) -> str | None:
+    """The run's system under test as ``ketensim run --sut`` takes it (``gemeente:0200=http://…``),
+    or None for a run of reference actors only."""
+    sut = run.get("sut")
+    if isinstance(sut, dict):
+        return f"{sut.get('rol', '?')}:{sut.get('code', '?')}={sut.get('adres', '?')}"
+    return str(sut) if sut else None
+
+
 @dataclass
 class Deel:
     """The counts of one scenario (one run, or one shard of a run) inside a merged result."""

@@ -66,7 +66,7 @@ class MetendeAdapter:
                 nu = time.perf_counter()
                 if nu < self._volgende:
                     time.sleep(self._volgende - nu)
-                    self.wacht += self._volgende - nu
+                    self.wacht += time.perf_counter() - nu  # the time really spent pacing (sleep overshoots)
                 self._volgende = max(nu, self._volgende) + 1.0 / self.rate
             fout = self._tijd(_berichttype(xml), self.doel.lever, dag, [xml])
             self.geleverd += 1
@@ -132,7 +132,8 @@ def belast(inst: RunInstellingen, rate: float | None) -> Belasting:
     """Run ``inst`` (which has ``sut`` set) with a measuring adapter; check it; report."""
     from simulator.sut import maak_adapter
 
-    meter = MetendeAdapter(inst.sut_adapter or maak_adapter(inst.sut, inst.sut_timeout, inst.sut_token), rate)
+    adapter = inst.sut_adapter or maak_adapter(inst.sut, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
+    meter = MetendeAdapter(adapter, rate)
     inst.sut_adapter = meter
     t0 = time.perf_counter()
     voer_uit(inst)

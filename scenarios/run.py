@@ -51,7 +51,8 @@ class RunInstellingen:
     meervoudig: float = 0.0  # share of trajectories of an earlier client (actors/populatie.py)
     sut: "SutSpec | None" = None  # a system under test takes this role (simulator/sut.py, docs/sut.md)
     sut_adapter: "SutAdapter | None" = None  # made from ``sut`` when not given (tests inject one)
-    sut_timeout: float = 30.0
+    sut_timeout: float = 30.0  # seconds per call to the SUT
+    sut_timeout_dag: float | None = None  # seconds for the day grant (klok); None: sut_timeout
     sut_token: str | None = None
 
 
@@ -122,7 +123,7 @@ def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, geme
     if spec.code not in gemeenten:
         raise SutFout(f"--sut gemeente:{spec.code}: not a gemeente of profile {profiel.naam} "
                       f"({', '.join(sorted(gemeenten))})")
-    adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token)
+    adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
     return SutDeelnemer(wereld, spec, adapter, gemeenten[spec.code].naam)
 
 
@@ -151,6 +152,7 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         "fouten": sorted(inst.fouten),
         "release": "iJw 3.2 / iWmo 3.2", "derived": sorted(t for t in registry.berichttypen if registry.is_derived(t)),
         **({"meervoudig": inst.meervoudig} if inst.meervoudig else {}),
+        **({"sut": inst.sut.metadata()} if inst.sut is not None else {}),
     })
     compleet = False
     sut = None

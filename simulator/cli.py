@@ -108,7 +108,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     inst = RunInstellingen(uit=Path(args.out), scenario=args.scenario, clients=args.clients, dagen=args.days,
                            seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=sut,
-                           sut_timeout=getattr(args, "sut_timeout", 30.0), sut_token=getattr(args, "sut_token", None))
+                           sut_timeout=getattr(args, "sut_timeout", 30.0),
+                           sut_timeout_dag=getattr(args, "sut_timeout_dag", None), sut_token=getattr(args, "sut_token", None))
     balk = Voortgang(0, "simulating")
 
     def voortgang(v) -> None:
@@ -137,7 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     schrijf_samenvatting(s, sys.stdout)
     if inst.sut is not None:
         g = s.gebeurtenissen
-        print(f"\nsystem under test {inst.sut.rol} {inst.sut.code} at {inst.sut.adres}: "
+        print(f"\nsystem under test {inst.sut.rol} {inst.sut.code} at {inst.sut.metadata()['adres']}: "
               f"{g['sut_dag_onbeantwoord']} unanswered day(s), {g['sut_fout']} failed call(s)"
               + (", GIVEN UP during the run (see the ledger's sut_opgegeven event)" if g["sut_opgegeven"] else ""))
     with open(inst.uit / "samenvatting.txt", "w", encoding="utf-8") as fh:
@@ -330,7 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "gemeente:0200=http://127.0.0.1:8080, gemeente:0200=mailbox:DIR or "
                         "gemeente:0200=inproces:module:attribuut; every other role stays a reference actor")
     p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
-                   help="seconds per call to the SUT before the day counts as unanswered (default 30)")
+                   help="seconds per call to the SUT before the call counts as unanswered (default 30)")
+    p.add_argument("--sut-timeout-dag", type=positief_getal, default=None, metavar="S",
+                   help="seconds for the day grant (klok: the SUT does a werkdag's work) instead of --sut-timeout")
     p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
     _add_schemas(p)
     p.set_defaults(func=cmd_run)

@@ -35,6 +35,8 @@ def voeg_toe(sub) -> None:
                    help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
     p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
                    help="seconds per call to the SUT before the day counts as unanswered (default 30)")
+    p.add_argument("--sut-timeout-dag", type=positief_getal, default=None, metavar="S",
+                   help="seconds for the day grant (klok) instead of --sut-timeout")
     p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
     p.add_argument("--out", default="ketensim-load", metavar="DIR",
                    help="output folder: ledger.jsonl, uitslag.json, belasting.json (default ./ketensim-load)")
@@ -61,8 +63,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         spec = parse_sut_spec(args.sut)
         inst = RunInstellingen(uit=Path(args.out), scenario="mix", clients=args.clients, dagen=args.days,
                                seed=args.seed, profiel=args.profile, schemas=args.schemas, sut=spec,
-                               sut_timeout=args.sut_timeout, sut_token=args.sut_token)
-        print(f"load: {args.clients} clients over {args.days} days against {spec.adres} "
+                               sut_timeout=args.sut_timeout, sut_timeout_dag=args.sut_timeout_dag,
+                               sut_token=args.sut_token)
+        print(f"load: {args.clients} clients over {args.days} days against {spec.metadata()['adres']} "
               f"(rate {args.rate}) …", file=sys.stderr)
         b = belast(inst, rate)
     except (SutFout, ProfielFout, ValueError) as exc:

@@ -17,10 +17,16 @@ however malformed; the checker judges it.
 from __future__ import annotations
 
 import json
+import math
+import os
+import queue
 import re
+import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 ROLLEN = ("gemeente", "aanbieder")
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -41,6 +47,17 @@ class SutSpec:
     @property
     def soort(self) -> str:
         return "http" if self.adres.startswith(("http://", "https://")) else self.adres.split(":", 1)[0]
+
+    def metadata(self) -> dict[str, str]:
+        """What a run records about its SUT (ledger header, uitslag.json, reports): role, code and
+        address. Never a token: the bearer token is not part of the spec, and user:password in a URL
+        is left out."""
+        adres = self.adres
+        if self.soort == "http":
+            delen = urlsplit(adres)
+            if delen.username is not None or delen.password is not None:
+                adres = urlunsplit(delen._replace(netloc=delen.netloc.rsplit("@", 1)[1]))
+        return {"rol": self.rol, "code": self.code, "adres": adres}
 
 
 def parse_sut_spec(tekst: str) -> SutSpec:
@@ -105,19 +122,22 @@ class SutAdapter(Protocol):
 class HttpAdapter:
     """The SUT HTTP API v1 (docs/sut-api.yaml) over http.client, one call at a time."""
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0,
+                 timeout_dag: float | None = None) -> None:
         from .cli_sutcheck import BASIS, Verbinding
 
         self.url = url
         self.basis = BASIS
         self.verbinding = Verbinding(url, token, timeout)  # ValueError on a URL that is no http(s) URL
+        # the day grant (POST klok) waits for a day's work: it may have a timeout of its own
+        self.klok_verbinding = self.verbinding if timeout_dag is None else Verbinding(url, token, timeout_dag)
         self.run = ""
 
     def _roep(self, methode: str, pad: str, body: bytes | None = None, ctype: str | None = None,
-              verwacht: tuple[int, ...] = (200,)) -> tuple[Any, str]:
+              verwacht: tuple[int, ...] = (200,), verbinding: Any = None) -> tuple[Any, str]:
         from .cli_sutcheck import Antwoord
 
-        a = self.verbinding.roep(methode, self.basis + pad, body, ctype)
+        a = (verbinding or self.verbinding).roep(methode, self.basis + pad, body, ctype)
         if not isinstance(a, Antwoord):
             return None, f"{methode} {pad}: {a}"
         if a.status not in verwacht:
@@ -156,7 +176,7 @@ class HttpAdapter:
 
     def geef_dag(self, dag: date) -> DagUitkomst:
         data, fout = self._roep("POST", f"/runs/{self.run}/klok", json.dumps({"datum": dag.isoformat()}).encode(),
-                                "application/json")
+                                "application/json", verbinding=self.klok_verbinding)
         if fout:
             return DagUitkomst(dag, False, fout)
         if not isinstance(data, dict) or data.get("klaar") is not True:
@@ -186,20 +206,56 @@ class HttpAdapter:
 
 # ---------------------------------------------------------------------------------------------
 class InprocesAdapter:
-    """Any Python object with ``lever``/``geef_dag``/``haal_op`` (``begin``, ``toegang``, ``einde``
-    optional).  Exceptions it raises become reasons, as a crash of an external SUT would."""
+    """Any Python object with ``geef_dag``/``haal_op`` (``begin``, ``lever``, ``toegang``, ``einde``
+    optional), or a class, instantiated on first use.
 
-    def __init__(self, doel: Any) -> None:
-        self.doel = doel
+    Every call runs on one worker thread of the adapter (so a SUT that keeps thread-bound resources,
+    such as an sqlite3 connection made in ``begin``, sees one thread) and is waited for at most
+    ``timeout`` seconds (``timeout_dag`` for ``geef_dag``).  A call that does not return in time is
+    reported as the HTTP adapter reports a hang; its thread is abandoned (a daemon thread, so it
+    never keeps the harness alive), and while it is still busy every further call is refused at once
+    with that reason, so the lock-step loop gives the SUT up after its usual number of silent days
+    instead of waiting again.  An exception the SUT raises becomes a reason, as a crash of an
+    external SUT would."""
+
+    def __init__(self, doel: Any, timeout: float = 30.0, timeout_dag: float | None = None) -> None:
+        self.doel = doel  # the object, or a class still to be instantiated (on the worker thread)
+        self.timeout = timeout
+        self.timeout_dag = timeout if timeout_dag is None else timeout_dag
+        self._werk: queue.SimpleQueue[_Opdracht | None] = queue.SimpleQueue()
+        self._werker: threading.Thread | None = None
+        self._hangt: _Opdracht | None = None  # the call that did not return in time
+
+    def _doe(self, opdracht: _Opdracht) -> None:
+        try:
+            if isinstance(self.doel, type):
+                self.doel = self.doel()
+            f = getattr(self.doel, opdracht.naam, None)
+            opdracht.resultaat = f(*opdracht.args) if f is not None else None
+        except BaseException as exc:  # noqa: BLE001 — a SUT's crash (even SystemExit) is a finding, not the harness's
+            opdracht.fout = f"{opdracht.naam}: {type(exc).__name__}: {exc}"
+        finally:
+            opdracht.klaar.set()
+
+    def _werkloop(self) -> None:
+        while (opdracht := self._werk.get()) is not None:
+            self._doe(opdracht)
 
     def _roep(self, naam: str, *args: Any) -> tuple[Any, str]:
-        f = getattr(self.doel, naam, None)
-        if f is None:
-            return None, ""
-        try:
-            return f(*args), ""
-        except Exception as exc:  # noqa: BLE001 — a SUT's crash is a finding, not the harness's
-            return None, f"{naam}: {type(exc).__name__}: {exc}"
+        if self._hangt is not None:
+            if not self._hangt.klaar.is_set():
+                return None, f"{naam}: de SUT is nog bezig met {self._hangt.wat} (geen antwoord binnen de time-out)"
+            self._hangt = None  # it returned after all: the worker is free again
+        if self._werker is None:
+            self._werker = threading.Thread(target=self._werkloop, name="ketensim-sut-inproces", daemon=True)
+            self._werker.start()
+        opdracht = _Opdracht(naam, args)
+        self._werk.put(opdracht)
+        timeout = self.timeout_dag if naam == "geef_dag" else self.timeout
+        if not opdracht.klaar.wait(timeout):
+            self._hangt = opdracht
+            return None, f"{naam}: geen antwoord binnen {timeout:g} s"
+        return opdracht.resultaat, opdracht.fout
 
     def begin(self, run: RunInfo) -> str:
         return self._roep("begin", run)[1]
@@ -226,26 +282,53 @@ class InprocesAdapter:
 
     def einde(self) -> None:
         self._roep("einde")
+        if self._werker is not None and self._hangt is None:
+            self._werk.put(None)  # let the worker end; a hung one is left behind as a daemon thread
+            self._werker = None
 
 
-def maak_adapter(spec: SutSpec, timeout: float = 30.0, token: str | None = None) -> SutAdapter:
-    """The adapter for a parsed --sut; :class:`SutFout` when it cannot be made."""
+@dataclass
+class _Opdracht:
+    """One call to an in-process SUT, handed to its worker thread."""
+
+    naam: str
+    args: tuple[Any, ...]
+    klaar: threading.Event = field(default_factory=threading.Event)
+    resultaat: Any = None
+    fout: str = ""
+
+    @property
+    def wat(self) -> str:
+        dag = next((a for a in self.args if isinstance(a, date)), None)
+        return f"{self.naam}({dag.isoformat()})" if dag else f"{self.naam}()"
+
+
+def maak_adapter(spec: SutSpec, timeout: float = 30.0, token: str | None = None,
+                 timeout_dag: float | None = None) -> SutAdapter:
+    """The adapter for a parsed --sut; :class:`SutFout` when it cannot be made.  ``timeout`` holds
+    for every call, ``timeout_dag`` (when given) for the day grant instead."""
+    for naam, t in (("--sut-timeout", timeout), ("--sut-timeout-dag", timeout_dag)):
+        if t is not None and not (0 < t < math.inf):
+            raise SutFout(f"{naam} {t:g}: expected a positive number of seconds")
     if spec.soort == "http":
         try:
-            return HttpAdapter(spec.adres, token, timeout)
+            return HttpAdapter(spec.adres, token, timeout, timeout_dag)
         except ValueError as exc:
             raise SutFout(f"--sut {spec.adres}: {exc}") from None
     if spec.soort == "mailbox":
         from .sut_mailbox import MailboxAdapter
 
-        return MailboxAdapter(spec.adres.split(":", 1)[1], timeout=timeout)
+        # only the day grant waits for the SUT (the klaar file); the other calls are file writes
+        return MailboxAdapter(spec.adres.split(":", 1)[1], timeout=timeout if timeout_dag is None else timeout_dag)
     import importlib
 
     delen = spec.adres.split(":")
-    if len(delen) != 3:
+    if len(delen) != 3 or not delen[1] or not delen[2]:
         raise SutFout(f"--sut {spec.adres}: expected inproces:module:attribuut")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as `python -m`: a module in the current folder can be named
     try:
         doel = getattr(importlib.import_module(delen[1]), delen[2])
-    except (ImportError, AttributeError) as exc:
-        raise SutFout(f"--sut {spec.adres}: {exc}") from None
-    return InprocesAdapter(doel() if isinstance(doel, type) else doel)
+    except Exception as exc:  # noqa: BLE001 — ImportError, AttributeError, or whatever the module raises on import
+        raise SutFout(f"--sut {spec.adres}: {type(exc).__name__}: {exc}") from None
+    return InprocesAdapter(doel, timeout, timeout_dag)

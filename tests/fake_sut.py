@@ -8,6 +8,7 @@ gedrag per operation (info, start, inbox, toegang, klok, outbox, einde):
   "ok" (default), "500", "hang" (answer after `hang_s`), "sluit" (close without answering),
   "geen-json" (200 text/html), "groot" (an oversized body).
 outbox: a function datum -> list of XML strings the SUT "sent" on that day.
+``verkeer`` keeps every request and the answer given (for checks against docs/sut-api.yaml).
 """
 
 from __future__ import annotations
@@ -19,11 +20,26 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 RUN = re.compile(r"/ketensim/v1/runs/([A-Za-z0-9_-]{1,64})(/inbox|/toegang|/klok|/outbox)?")
 INFO = {"api": "ketensim-sut/1", "naam": "fake-sut", "versie": "0", "rollen": ["gemeente"]}
+
+
+@dataclass
+class Verkeer:
+    """One request the fake SUT received and what it answered (status None: no answer)."""
+
+    methode: str
+    pad: str
+    query: str
+    content_type: str | None
+    body: bytes
+    status: int | None = None
+    antwoord_type: str | None = None
+    antwoord: bytes = b""
 
 
 class FakeSut:
@@ -36,6 +52,7 @@ class FakeSut:
         self.hang_s = hang_s
         self.aanroepen: list[tuple[str, str, str | None]] = []  # (methode, pad, content-type)
         self.ontvangen: list[bytes] = []
+        self.verkeer: list[Verkeer] = []
         self._stop = threading.Event()
         fake = self
 
@@ -79,7 +96,10 @@ class FakeSut:
         delen = urlsplit(h.path)
         lengte = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(lengte) if lengte else b""
-        self.aanroepen.append((methode, delen.path, (h.headers.get("Content-Type") or "").split(";")[0] or None))
+        ctype = (h.headers.get("Content-Type") or "").split(";")[0] or None
+        self.aanroepen.append((methode, delen.path, ctype))
+        verkeer = Verkeer(methode, delen.path, delen.query, ctype, body)
+        self.verkeer.append(verkeer)
         datum = (parse_qs(delen.query).get("datum") or [""])[0]
         if delen.path == "/ketensim/v1/info" and methode == "GET":
             op, antwoord = "info", (200, self.info)
@@ -113,14 +133,15 @@ class FakeSut:
         elif wat == "500":
             antwoord = (500, {"fout": "interne fout"})
         elif wat == "geen-json":
-            return self._stuur(h, 200, b"<html>hallo</html>", "text/html")
+            return self._stuur(h, 200, b"<html>hallo</html>", "text/html", verkeer)
         elif wat == "groot":
-            return self._stuur(h, 200, b'{"x": "' + b"a" * (11 * 1024 * 1024) + b'"}', "application/json")
+            return self._stuur(h, 200, b'{"x": "' + b"a" * (11 * 1024 * 1024) + b'"}', "application/json", verkeer)
         status, data = antwoord
-        self._stuur(h, status, b"" if data is None else json.dumps(data).encode(), "application/json")
+        self._stuur(h, status, b"" if data is None else json.dumps(data).encode(), "application/json", verkeer)
 
     @staticmethod
-    def _stuur(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str) -> None:
+    def _stuur(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str, verkeer: Verkeer) -> None:
+        verkeer.status, verkeer.antwoord_type, verkeer.antwoord = status, ctype if body else None, body
         try:
             h.send_response(status)
             if body:

@@ -77,15 +77,41 @@ def test_a_wrong_profile_or_fault_is_a_usage_error(tmp_path):
     assert r.returncode == 4 and "unknown bestaat_niet" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_the_sut_option_follows_what_ketensim_run_supports(tmp_path):
-    from reports.pytest_plugin import cli_kent_sut
+def test_a_plugin_run_against_the_example_sut_lists_its_faults_as_failures(tmp_path, registry):
+    """``--ketensim-sut`` for real: the example gemeente SUT runs as a separate process on loopback
+    with two faults; the plugin simulates the route mix with it in gemeente 0200, and the JUnit XML
+    lists exactly the two faults' rules as failures, every other rule as passed or skipped."""
+    from tests.test_example_sut import MIX, SUT_GEMEENTE, Sut, fault_regels, profiel_met
 
-    r = _pytest(tmp_path, "--ketensim-profile", "mijov-2024", "--ketensim-sut", "gemeente:0301=http://127.0.0.1:9",
-                "--collect-only", "-q")
-    if cli_kent_sut():
-        assert r.returncode == 0 and "mix[seed1]::TERMIJN.retour_302" in r.stdout, r.stderr
-    else:
-        assert r.returncode == 4 and "cannot run a system under test yet" in r.stderr
+    fouten = ("laat_316", "325_half")
+    regels_fout = {fault_regels()[f] for f in fouten}
+    assert regels_fout == {"TERMIJN.retour_316", "PROT.325_volledig"}
+    profiel = profiel_met(tmp_path, MIX)  # nearly every client lives in the SUT's gemeente
+    sut = Sut(tmp_path / "sut.sqlite", *(a for f in fouten for a in ("--fault", f)))
+    try:
+        spec = f"gemeente:{SUT_GEMEENTE}={sut.url}"
+        r = _pytest(tmp_path, "--ketensim-profile", str(profiel), "--ketensim-sut", spec, "--ketensim-clients", "30",
+                    "--ketensim-days", "120", "--ketensim-seed", "5", "--junitxml", "junit.xml", "-q")
+    finally:
+        sut.stop()
+    assert r.returncode == 1, r.stdout[-3000:] + r.stderr[-3000:]  # the SUT's faults fail their rules
+    regels = set(catalogus(laad_profiel(profiel), registry))
+    gevallen = list(parse((tmp_path / "junit.xml").read_bytes(), max_bytes=20 * 1024 * 1024).document.iter("testcase"))
+    assert {_id(tc) for tc in gevallen} == {f"mix[seed5]::{regel}" for regel in regels}
+    mislukt = {_id(tc).split("::")[1]: tc.find("failure").text for tc in gevallen if tc.find("failure") is not None}
+    assert set(mislukt) == regels_fout, set(mislukt)
+    assert "deviation(s)" in mislukt["TERMIJN.retour_316"] and SUT_GEMEENTE in mislukt["TERMIJN.retour_316"]
+    assert "SUT.lockstep" not in mislukt  # the SUT answered every day
+    samen = json.loads((tmp_path / "ketensim-pytest" / "uitslag.json").read_text(encoding="utf-8"))
+    assert samen["run"]["sut"] == {"rol": "gemeente", "code": SUT_GEMEENTE, "adres": sut.url}
+    ledger = next((tmp_path / "ketensim-pytest" / "shards").glob("*/ledger.jsonl")).read_text(encoding="utf-8")
+    assert '"rol":"sut"' in ledger  # the SUT's own messages went through the harness
+
+
+def test_sut_and_faults_of_the_reference_actors_do_not_combine(tmp_path):
+    r = _pytest(tmp_path, "--ketensim-profile", "mijov-2024", "--ketensim-sut", "gemeente:0200=http://127.0.0.1:9",
+                "--ketensim-faults", "laat_302")
+    assert r.returncode == 4 and "cannot be combined with --ketensim-sut" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_shard_results_of_a_worker_on_another_machine_reach_the_controller(tmp_path, monkeypatch):

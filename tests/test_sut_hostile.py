@@ -6,6 +6,8 @@ not failed.  And Ctrl-C on the harness leaves a flushed ledger and a partial rep
 
 from __future__ import annotations
 
+import json
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from simulator.genereer import genereer
 from simulator.ledger import Boeking, Gebeurtenis, open_ledger
 from simulator.profiel import laad_profiel
 from simulator.render import render
-from simulator.sut import InprocesAdapter, parse_sut_spec
+from simulator.sut import parse_sut_spec
 from tests.fake_sut import FakeSut
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,39 +119,94 @@ def test_a_message_of_the_wrong_type_is_reported(tmp_path, registry):
     assert any("verstuurt geen 315" in r for r in redenen) and "SUT.lockstep" in _fails(u)
 
 
-def test_wrongly_addressed_and_duplicated_messages_are_reported(tmp_path, registry):
-    xml = _bericht(registry, "JW301")  # addressed to an aanbieder that is not in the run
+def _header(xml: str, afzender: str, ontvanger: str) -> str:
+    """The message with another Afzender and Ontvanger in its header."""
+    xml = re.sub(r"(<(\w+):Afzender>)[^<]*(</\2:Afzender>)", rf"\g<1>{afzender}\g<3>", xml, count=1)
+    return re.sub(r"(<(\w+):Ontvanger>)[^<]*(</\2:Ontvanger>)", rf"\g<1>{ontvanger}\g<3>", xml, count=1)
+
+
+def test_a_message_addressed_to_a_party_not_in_the_run_is_reported_and_recorded_undeliverable(tmp_path, registry):
+    xml = _header(_bericht(registry, "JW301"), GEMEENTE, "99999999")  # from the SUT itself, to nobody in the run
+    led, records, u, _ = _outbox_run(tmp_path, registry, [xml])
+    van_sut = [r for r in records if isinstance(r, Boeking) and r.rol == "sut"]
+    assert len(van_sut) == 1 and (van_sut[0].afzender, van_sut[0].ontvanger) == (GEMEENTE, "99999999")
+    redenen = [g.gegevens["reden"] for g in _gebeurtenissen(records, "sut_fout")]
+    assert any("geadresseerd aan 99999999, die niet in de run zit" in r for r in redenen), redenen
+    assert not any("niet de SUT" in r for r in redenen), redenen
+    assert _gebeurtenissen(records, "onbestelbaar")
+    assert "SUT.lockstep" in _fails(u)
+
+
+def test_a_message_with_another_sender_than_the_sut_is_reported(tmp_path, registry):
+    """A 301 whose header says another gemeente sent it, to an aanbieder that is in the run."""
+    gestuurd: list[str] = []
+
+    def outbox(datum: str) -> list[str]:
+        if gestuurd:
+            return []
+        start = next(v for v in sut.verkeer if v.methode == "PUT")  # the run's aanbieders, from PUT /runs/{run}
+        aanbieder = json.loads(start.body)["contracten"][0]["aanbieder"]
+        gestuurd.append(aanbieder)
+        return [_header(_bericht(registry, "JW301"), "0285", aanbieder)]
+
+    with FakeSut(outbox=outbox) as sut:
+        led, records, u, _ = _run(tmp_path, registry, sut.url, dagen=20)
+    assert gestuurd
+    redenen = [g.gegevens["reden"] for g in _gebeurtenissen(records, "sut_fout")]
+    assert any(f"afzender 0285 is niet de SUT ({GEMEENTE})" in r for r in redenen), redenen
+    assert not any("niet in de run zit" in r for r in redenen), redenen
+    assert not _gebeurtenissen(records, "onbestelbaar")  # the aanbieder is in the run: it was delivered
+    assert "SUT.lockstep" in _fails(u)
+
+
+def test_a_duplicated_message_is_recorded_twice_and_reported(tmp_path, registry):
+    xml = _bericht(registry, "JW301")
     led, records, u, _ = _outbox_run(tmp_path, registry, [xml, xml])
     van_sut = [r for r in records if isinstance(r, Boeking) and r.rol == "sut"]
-    assert len(van_sut) == 2  # both recorded, nothing dropped
-    redenen = [g.gegevens["reden"] for g in _gebeurtenissen(records, "sut_fout")]
-    assert any("die niet in de run zit" in r for r in redenen) or any("niet de SUT" in r for r in redenen)
-    assert _gebeurtenissen(records, "onbestelbaar")
+    assert len(van_sut) == 2 and van_sut[0].xml == van_sut[1].xml  # both recorded, nothing dropped
     assert "TR056" in _fails(u)  # the same BerichtIdentificatie twice
 
 
-class _Crasht:
-    """An in-process SUT that raises on its third day."""
-
-    def __init__(self) -> None:
-        self.dagen = 0
-
-    def geef_dag(self, dag):
-        self.dagen += 1
-        if self.dagen >= 3:
-            raise RuntimeError("database is locked")
-        return True
-
-    def haal_op(self, dag):
-        return []
-
-
 def test_an_in_process_sut_that_raises_is_reported(tmp_path, registry):
-    led, records, u, _ = _run(tmp_path, registry, adapter=InprocesAdapter(_Crasht()))
+    led, records, u, _ = _run(tmp_path, registry, "inproces:tests.inproces_sut:Crasht")
     assert led.compleet
     redenen = [g.gegevens["reden"] for g in _gebeurtenissen(records, "sut_dag_onbeantwoord")]
-    assert redenen and "RuntimeError: database is locked" in redenen[0]
+    assert redenen and redenen[0] == "geef_dag: RuntimeError: database is locked"
+    ophalen = [g.gegevens["reden"] for g in _gebeurtenissen(records, "sut_fout") if g.gegevens["operatie"] == "haal_op"]
+    assert ophalen and ophalen[0] == "haal_op: OSError: disk full"
+    assert len(redenen) == 3 and _gebeurtenissen(records, "sut_opgegeven")
     assert _fails(u) == {"SUT.lockstep"}
+
+
+def test_a_hanging_in_process_sut_is_given_up_as_a_hanging_http_sut_is(tmp_path, registry):
+    led, records, u, duur = _run(tmp_path, registry, "inproces:tests.inproces_sut:Hangt", timeout=0.3)
+    assert led.compleet  # the run went on to its end
+    stil = _gebeurtenissen(records, "sut_dag_onbeantwoord")
+    assert len(stil) == 3 and _gebeurtenissen(records, "sut_opgegeven")
+    assert stil[0].gegevens["reden"] == "geef_dag: geen antwoord binnen 0.3 s"
+    assert "nog bezig met geef_dag" in stil[1].gegevens["reden"]  # not called again while it hangs
+    assert duur < 10  # one timeout, not one per day
+    assert _fails(u) == {"SUT.lockstep"}
+    onbeslist = [o for o in u.oordelen if o.uitkomst == "inconclusive" and o.actor == GEMEENTE]
+    assert onbeslist
+
+
+def test_an_in_process_sut_that_hangs_at_the_start_is_given_up_at_once(tmp_path, registry):
+    led, records, u, duur = _run(tmp_path, registry, "inproces:tests.inproces_sut:HangtBijBegin", timeout=0.3)
+    assert led.compleet and duur < 10
+    opgegeven = _gebeurtenissen(records, "sut_opgegeven")
+    assert len(opgegeven) == 1 and opgegeven[0].gegevens["reden"] == "begin: begin: geen antwoord binnen 0.3 s"
+    assert not _gebeurtenissen(records, "sut_dag_onbeantwoord")  # never called again
+
+
+def test_ketensim_run_with_a_hanging_in_process_sut_ends(tmp_path):
+    """The audit's command, ``ketensim run --sut gemeente:0200=inproces:… --sut-timeout 1``, ends."""
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "run", "--sut",
+                        f"gemeente:{GEMEENTE}=inproces:tests.inproces_sut:Hangt", "--sut-timeout", "1",
+                        "--scenario", "toegang", "--clients", "10", "--days", "30", "--out", str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "3 unanswered day(s)" in r.stdout and "GIVEN UP" in r.stdout and "Traceback" not in r.stderr
 
 
 def _start_voorbeeld(tmp_path: Path) -> tuple[subprocess.Popen, str]:
