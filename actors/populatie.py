@@ -142,12 +142,15 @@ class Populatie:
         exclusief = [e for e in EXCLUSIEF if e in events]
         for e in exclusief[1:]:
             events.discard(e)
-        if "stop_corrigeren" in events:
-            events.add("tijdelijk_stoppen")
         if domein == "wmo":
             events -= {"vow", "gi_bepaling_315", "overgang_18"}
         else:
             events -= {"wmo315", "wmo317"}
+        if "overgang_18" in events:
+            # the Jeugd care goes on under the Wmo at 18 (§12): it does not end early by the client's choice
+            events.discard("stop_corrigeren")
+        if "stop_corrigeren" in events:
+            events.add("tijdelijk_stoppen")
         return events
 
     def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False,
