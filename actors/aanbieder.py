@@ -155,6 +155,9 @@ class Aanbieder(Actor):
         self.verzoeken[referentie] = t
         verwijzer = Verwijzer(self.w.code(std, f"verwijzer.{t.verwijzer}"),
                               naam=t.details.get("verwijzer_naam"), zorgverlenercode=t.details.get("verwijzer_agb"))
+        if verlenging and self.w.fout("verlenging_niet_medisch"):
+            # fault: a verlenging asked for a client referred by a GI, not a medisch verwijzer (§8.2)
+            verwijzer = Verwijzer(self.w.code(std, "verwijzer.gi"), naam=t.details.get("verwijzer_naam"))
         producten = tuple(self._aangevraagd(t, z, referentie, verwijzer) for z in zorg)
         client = VerzoekToewijzingClient(
             bsn=t.bsn, geboortedatum=Geboortedatum(p.geboortedatum), geslacht=p.geslacht,
