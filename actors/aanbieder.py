@@ -98,17 +98,23 @@ class Aanbieder(Actor):
 
     def _intake(self, t: Traject) -> None:
         self.w.gebeurtenis("intake", actor=self.adres, traject=t)
-        rng = self.rng(t, "vot")
         if t.route == "sggz":
-            start = self.w.vandaag
-            t.details["start_zorg"] = start
-            self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
-            self._zorg_tijdens_wachten(t, start)
-            dag = self.kies_dag(rng, start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
-        else:
-            dag = self.kies_dag(rng, self.w.vandaag, "vot_na_intake")
-            if self.w.fout("laat_315"):
-                dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
+            # the intake is not care (§4 note 2, §6.1): diagnostiek starts on a later werkdag
+            self.op(t.details["start_diagnostiek"], self._start_diagnostiek, t)
+            return
+        dag = self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_na_intake")
+        if self.w.fout("laat_315"):
+            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
+        self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
+
+    def _start_diagnostiek(self, t: Traject) -> None:
+        """sGGZ: diagnostiek begins before any toewijzing; the 315 follows within 3 months + 5 werkdagen
+        [vot_sggz], once the need for behandeling can be judged (not before ``vot_sggz_vroegst``)."""
+        start = t.details["start_diagnostiek"]
+        t.details["start_zorg"] = start
+        self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
+        self._zorg_tijdens_wachten(t, start)
+        dag = self.kies_dag(self.rng(t, "vot"), start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def crisis(self, t: Traject) -> None:

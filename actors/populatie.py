@@ -235,17 +235,22 @@ class Populatie:
         t.verwijzer = "huisarts"
         intake = kal.add_werkdagen(t.aanmelding, r.randint(3, 15))
         t.details["intake"] = intake
-        t.details["vot_sggz_vroegst"] = kal.add_werkdagen(intake, r.randint(15, 50))
+        # diagnostiek starts after the intake, which is not care (§4 note 2, §6.1); its own stream, so
+        # the trajectory's other draws keep their values
+        wacht = self._tussen(self.w.sim.rng(f"{t.id}:start_diagnostiek"), "start_diagnostiek_werkdagen", 1, 10)
+        start = kal.add_werkdagen(intake, max(1, wacht))
+        t.details["start_diagnostiek"] = start
+        t.details["vot_sggz_vroegst"] = kal.add_werkdagen(start, r.randint(15, 50))
         if r.random() < float(opties.get("kans_alleen_diagnostiek", 0.3)):
             # diagnostiek only: asked for once it is done and shows no behandeling is needed (§4)
             t.variant = "diagnostiek"
             product = self._product(r, ("sggz-diagnostiek",), "jeugd")
             klaar = kal.vorige_werkdag(t.details["vot_sggz_vroegst"])
-            t.zorg = [Zorgvraag(product, self._volume(r, product), intake, klaar)]
+            t.zorg = [Zorgvraag(product, self._volume(r, product), start, klaar)]
         else:
             t.variant = "behandelgroep"
             groep = r.choice(list(opties.get("behandelgroepen", ["sggz-basaal"])))
-            t.zorg = [self._zorg(r, self._product(r, (groep,), "jeugd"), intake, self._tussen(r, "duur_maanden", 6, 12))]
+            t.zorg = [self._zorg(r, self._product(r, (groep,), "jeugd"), start, self._tussen(r, "duur_maanden", 6, 12))]
 
     def _plan_dyslexie(self, t: Traject, r: random.Random, opties) -> None:
         kal = self.p.kalender
