@@ -513,7 +513,9 @@ class Aanbieder(Actor):
             return
         lev.perioden.append([hervat, lev.eind_gepland])
         self._plan_stop(lev, lev.eind_gepland, "beeindiging.volgens_plan")
-        self.op(hervat, self.w.gebeurtenis, "hervat_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer)
+        # known (and recorded) once the 307 is out, after the month without care; the care resumed on ``hervat``
+        self.op(hervat, self.w.gebeurtenis, "hervat_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
+                datum_hervat=hervat.isoformat())
         self.op(self.kies_dag(rng, hervat, "start_305", spreiding=0.5), self._stuur_305, lev, hervat)
 
     def _trek_tijdelijke_stop_in(self, lev: Levering, laatste: date) -> None:
