@@ -24,7 +24,7 @@ from datetime import date, time, timedelta
 
 from simulator.berichten import (
     AangevraagdProduct, Antwoord, Geboortedatum, Naam, NieuwProduct, Omvang, OngewijzigdProduct, Product,
-    Start, StartClient, StartProduct, Stop, StopClient, StopProduct, TeWijzigenProduct, ToegewezenProduct,
+    Start, StartClient, StartProduct, Stop, StopClient, StopProduct, StopRetour, TeWijzigenProduct, ToegewezenProduct,
     Toewijzing, Verwijzer, Verzoek, VerzoekToewijzing, VerzoekToewijzingClient, VerzoekWijziging,
     VerzoekWijzigingClient,
 )
@@ -68,6 +68,16 @@ class Levering:
         return self.toegewezen.toewijzingnummer
 
 
+@dataclass
+class Intrekking:
+    """A temporary 307 withdrawn (§6.4) whose definitive 307 waits for the gemeente's 308."""
+
+    lev: Levering
+    laatste: date  # Einddatum of the stop: the last day care was given
+    ingetrokken: date  # the day the withdrawal was sent
+    gestopt: bool = False  # the definitive 307 was sent
+
+
 class Aanbieder(Actor):
     def __init__(self, wereld: Wereld, gegevens: AanbiederGegevens) -> None:
         super().__init__(wereld, gegevens.agb, gegevens.naam)
@@ -76,6 +86,7 @@ class Aanbieder(Actor):
         self._per_traject: dict[int, list[Levering]] = {}  # id(traject) → its leveringen, in insertion order
         self.verzoeken: dict[str, Traject] = {}  # ReferentieAanbieder → trajectory
         self.verlengingen: dict[str, int] = {}  # traject id → verlengingen asked via 315
+        self.intrekkingen: dict[tuple[str, str], Intrekking] = {}  # (gemeente, id of the withdrawing 307)
         self.declaraties = Declaratieadministratie(self)
 
     # ======================================================================================
@@ -87,17 +98,23 @@ class Aanbieder(Actor):
 
     def _intake(self, t: Traject) -> None:
         self.w.gebeurtenis("intake", actor=self.adres, traject=t)
-        rng = self.rng(t, "vot")
         if t.route == "sggz":
-            start = self.w.vandaag
-            t.details["start_zorg"] = start
-            self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
-            self._zorg_tijdens_wachten(t, start)
-            dag = self.kies_dag(rng, start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
-        else:
-            dag = self.kies_dag(rng, self.w.vandaag, "vot_na_intake")
-            if self.w.fout("laat_315"):
-                dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
+            # the intake is not care (§4 note 2, §6.1): diagnostiek starts on a later werkdag
+            self.op(t.details["start_diagnostiek"], self._start_diagnostiek, t)
+            return
+        dag = self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_na_intake")
+        if self.w.fout("laat_315"):
+            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
+        self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
+
+    def _start_diagnostiek(self, t: Traject) -> None:
+        """sGGZ: diagnostiek begins before any toewijzing; the 315 follows within 3 months + 5 werkdagen
+        [vot_sggz], once the need for behandeling can be judged (not before ``vot_sggz_vroegst``)."""
+        start = t.details["start_diagnostiek"]
+        t.details["start_zorg"] = start
+        self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
+        self._zorg_tijdens_wachten(t, start)
+        dag = self.kies_dag(self.rng(t, "vot"), start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def crisis(self, t: Traject) -> None:
@@ -144,6 +161,9 @@ class Aanbieder(Actor):
         self.verzoeken[referentie] = t
         verwijzer = Verwijzer(self.w.code(std, f"verwijzer.{t.verwijzer}"),
                               naam=t.details.get("verwijzer_naam"), zorgverlenercode=t.details.get("verwijzer_agb"))
+        if verlenging and self.w.fout("verlenging_niet_medisch"):
+            # fault: a verlenging asked for a client referred by a GI, not a medisch verwijzer (§8.2)
+            verwijzer = Verwijzer(self.w.code(std, "verwijzer.gi"), naam=t.details.get("verwijzer_naam"))
         producten = tuple(self._aangevraagd(t, z, referentie, verwijzer) for z in zorg)
         client = VerzoekToewijzingClient(
             bsn=t.bsn, geboortedatum=Geboortedatum(p.geboortedatum), geslacht=p.geslacht,
@@ -267,7 +287,11 @@ class Aanbieder(Actor):
     def bij_306(self, b, aflevering: Aflevering) -> None:
         self._noteer_retourcodes(b)
 
-    bij_308 = bij_316 = bij_318 = bij_320 = bij_306
+    bij_316 = bij_318 = bij_320 = bij_306
+
+    def bij_308(self, b: StopRetour, aflevering: Aflevering) -> None:
+        self._noteer_retourcodes(b)
+        self._na_retour_intrekking(b)
 
     def bij_325(self, b, aflevering: Aflevering) -> None:
         self.declaraties.verwerk_antwoord(b, aflevering.ontvangen)
@@ -367,11 +391,15 @@ class Aanbieder(Actor):
                                datum_start=start.isoformat())
 
     def _voorganger(self, lev: Levering) -> Levering | None:
-        """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum)."""
+        """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum):
+        one whose care has started, or — Jw → Wmo at 18 (§12) — the Jeugd toewijzing that ends the day before
+        the 18th birthday, even when the WMO301 arrives before that Jeugd care has begun."""
         ingang = lev.toegewezen.ingangsdatum
         for l in self._leveringen_van(lev.traject):
             eind = l.toegewezen.einddatum
-            if l is not lev and l.gestart and eind is not None and eind + timedelta(days=1) == ingang:
+            if l is lev or eind is None or eind + timedelta(days=1) != ingang:
+                continue
+            if l.gestart or _overgang_18(l, lev):
                 return l
         return None
 
@@ -480,15 +508,40 @@ class Aanbieder(Actor):
             # the temporary stop turns out to be definitive: withdraw it, then stop for real (§6.4)
             lev.gestopt = True
             dag = self.w.kalender.add_werkdagen(self.w.vandaag, 2)
-            self.op(dag, self._stuur_stopbericht, lev, laatste, "beeindiging.tijdelijk", "status.verwijderen")
-            self.op(self.w.kalender.add_werkdagen(dag, 2), self._stuur_stopbericht, lev, laatste,
-                    "beeindiging.door_client", "status.eerste")
+            self.op(dag, self._trek_tijdelijke_stop_in, lev, laatste)
             lev.eind_gepland = laatste
             return
         lev.perioden.append([hervat, lev.eind_gepland])
         self._plan_stop(lev, lev.eind_gepland, "beeindiging.volgens_plan")
-        self.op(hervat, self.w.gebeurtenis, "hervat_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer)
+        # known (and recorded) once the 307 is out, after the month without care; the care resumed on ``hervat``
+        self.op(hervat, self.w.gebeurtenis, "hervat_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
+                datum_hervat=hervat.isoformat())
         self.op(self.kies_dag(rng, hervat, "start_305", spreiding=0.5), self._stuur_305, lev, hervat)
+
+    def _trek_tijdelijke_stop_in(self, lev: Levering, laatste: date) -> None:
+        """§6.4, a temporary stop that turns out definitive: withdraw the temporary 307 ('verwijderen
+        aanlevering'), wait for the gemeente's 308 on it, then send the 307 with the right reden.  The
+        definitive 307 is due within ``stop_307`` of the withdrawal; if no 308 has come by that last day,
+        it goes then anyway (the deadline outweighs the order)."""
+        b = self._stuur_stopbericht(lev, laatste, "beeindiging.tijdelijk", "status.verwijderen")
+        intrekking = Intrekking(lev, laatste, self.w.vandaag)
+        self.intrekkingen[(lev.gemeente, b.header.identificatie)] = intrekking
+        self.op(self.w.deadline("stop_307", self.w.vandaag), self._definitieve_stop, intrekking)
+
+    def _na_retour_intrekking(self, b: StopRetour) -> None:
+        """The 308 on a withdrawal arrived (handled the werkdag after): now the definitive 307 may go."""
+        intrekking = self.intrekkingen.pop((b.header.ontvanger, b.header.identificatie), None)
+        if intrekking is None:
+            return
+        rng = self.rng(intrekking.lev.traject, f"definitief:{intrekking.lev.nummer}")
+        dag = self.kies_dag(rng, intrekking.ingetrokken, "stop_307", vroegst=self.w.vandaag, spreiding=0.5)
+        self.op(dag, self._definitieve_stop, intrekking)
+
+    def _definitieve_stop(self, intrekking: Intrekking) -> None:
+        if intrekking.gestopt:
+            return
+        intrekking.gestopt = True
+        self._stuur_stopbericht(intrekking.lev, intrekking.laatste, "beeindiging.door_client", "status.eerste")
 
     # ======================================================================================
     # 305 / 307
@@ -534,7 +587,7 @@ class Aanbieder(Actor):
         self.w.gebeurtenis("einde_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
                            datum_einde=einddatum.isoformat())
 
-    def _stuur_stopbericht(self, lev: Levering, einddatum: date, reden: str, status: str) -> None:
+    def _stuur_stopbericht(self, lev: Levering, einddatum: date, reden: str, status: str) -> Stop:
         t, tp, std = lev.traject, lev.toegewezen, lev.standaard
         p = t.client.persoon
         begin = lev.start_actueel or t.details.get("laatste_start", {}).get(lev.nummer) or lev.perioden[-1][0]
@@ -547,6 +600,7 @@ class Aanbieder(Actor):
         client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
         b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        return b
 
 
 def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
@@ -554,6 +608,13 @@ def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
     passend = [z for z in t.zorg + list(t.details.get("wmo_zorg") or [])
                if z.product.categorie == tp.product.categorie]
     return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
+
+
+def _overgang_18(jeugd: Levering, wmo: Levering) -> bool:
+    """``wmo`` is the Wmo care that takes over ``jeugd`` at the 18th birthday (§12)."""
+    eind = jeugd.traject.details.get("overgang_18_eind")
+    return (jeugd.standaard == IJW and wmo.standaard != IJW and eind is not None
+            and jeugd.toegewezen.einddatum == eind)
 
 
 def _verkorte_naam(p) -> Naam:

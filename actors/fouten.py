@@ -89,6 +89,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),
+    # -- B2: verlenging via 315 only at a medisch verwijzer (§8.2) ---------------------------
+    Fout("verlenging_niet_medisch", "aanbieder", "een verlenging via 315 met een gecertificeerde instelling als "
+         "verwijzer (geen medisch verwijzer); de gemeente wijst haar af", ("PROT.verlenging_medisch_verwijzer",),
+         scenario="extern", gebeurtenissen={"verlenging_via_315": 1.0}),
     # -- gemeente ----------------------------------------------------------------------------
     Fout("laat_316", "gemeente", "de 316 komt 5 werkdagen na de 315", ("TERMIJN.retour_316",), scenario="extern"),
     Fout("geen_306", "gemeente", "op een 305 komt geen 306", ("TERMIJN.retour_306",)),

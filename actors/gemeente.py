@@ -32,7 +32,7 @@ from simulator.schemas import IJW, Standaard
 from simulator.werkdagen import add_maanden
 
 from .basis import Actor
-from simulator.codes import retourcode_voor_regel
+from simulator.codes import retourcode_voor_regel, verwijzer_codes
 
 from .beoordeling import beoordeel_declaratie, declaratie_afwijzing, onbekende_clienten
 from .budget import verwachte_kosten_cent
@@ -328,6 +328,10 @@ class Gemeente(Actor):
                     return self.w.profiel.reden("geen_verlenging_voor"), None
             if d.verlengingen >= int(regel("max_verlengingen_via_315")):
                 return self.w.profiel.reden("max_verlengingen_via_315"), None
+            toegestaan = verwijzer_codes(self.w.codes(b.standaard), self.w.profiel.verlenging_verwijzers())
+            if toegestaan is not None and any(ap.verwijzer is None or ap.verwijzer.type not in toegestaan
+                                              for ap in b.client.producten):
+                return self.w.profiel.reden("verlenging_via_315_verwijzers"), None  # §8.2: medisch verwijzer only
         return None, None
 
     def _honoreer_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> None:

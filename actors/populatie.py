@@ -142,12 +142,15 @@ class Populatie:
         exclusief = [e for e in EXCLUSIEF if e in events]
         for e in exclusief[1:]:
             events.discard(e)
-        if "stop_corrigeren" in events:
-            events.add("tijdelijk_stoppen")
         if domein == "wmo":
             events -= {"vow", "gi_bepaling_315", "overgang_18"}
         else:
             events -= {"wmo315", "wmo317"}
+        if "overgang_18" in events:
+            # the Jeugd care goes on under the Wmo at 18 (§12): it does not end early by the client's choice
+            events.discard("stop_corrigeren")
+        if "stop_corrigeren" in events:
+            events.add("tijdelijk_stoppen")
         return events
 
     def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False,
@@ -232,17 +235,22 @@ class Populatie:
         t.verwijzer = "huisarts"
         intake = kal.add_werkdagen(t.aanmelding, r.randint(3, 15))
         t.details["intake"] = intake
-        t.details["vot_sggz_vroegst"] = kal.add_werkdagen(intake, r.randint(15, 50))
+        # diagnostiek starts after the intake, which is not care (§4 note 2, §6.1); its own stream, so
+        # the trajectory's other draws keep their values
+        wacht = self._tussen(self.w.sim.rng(f"{t.id}:start_diagnostiek"), "start_diagnostiek_werkdagen", 1, 10)
+        start = kal.add_werkdagen(intake, max(1, wacht))
+        t.details["start_diagnostiek"] = start
+        t.details["vot_sggz_vroegst"] = kal.add_werkdagen(start, r.randint(15, 50))
         if r.random() < float(opties.get("kans_alleen_diagnostiek", 0.3)):
             # diagnostiek only: asked for once it is done and shows no behandeling is needed (§4)
             t.variant = "diagnostiek"
             product = self._product(r, ("sggz-diagnostiek",), "jeugd")
             klaar = kal.vorige_werkdag(t.details["vot_sggz_vroegst"])
-            t.zorg = [Zorgvraag(product, self._volume(r, product), intake, klaar)]
+            t.zorg = [Zorgvraag(product, self._volume(r, product), start, klaar)]
         else:
             t.variant = "behandelgroep"
             groep = r.choice(list(opties.get("behandelgroepen", ["sggz-basaal"])))
-            t.zorg = [self._zorg(r, self._product(r, (groep,), "jeugd"), intake, self._tussen(r, "duur_maanden", 6, 12))]
+            t.zorg = [self._zorg(r, self._product(r, (groep,), "jeugd"), start, self._tussen(r, "duur_maanden", 6, 12))]
 
     def _plan_dyslexie(self, t: Traject, r: random.Random, opties) -> None:
         kal = self.p.kalender
@@ -276,6 +284,9 @@ class Populatie:
             t.details["vow_uitkomst"] = r.choices(("toegekend", "afgewezen", "onderzoek"), weights=(2, 1, 1))[0]
         if "vot_onderzoek" in events:
             t.details["onderzoek_uitkomst"] = "afgewezen" if r.random() < 0.2 else "toegekend"
+        verwijzers = self.p.verlenging_verwijzers()
+        if "verlenging_via_315" in events and verwijzers is not None and t.verwijzer not in verwijzers:
+            events.discard("verlenging_via_315")  # §8.2: only at a medisch verwijzer
         if "woonplaatsbeginsel" in events:
             andere = [g for g in self.p.gemeenten if g != gemeente]
             t.details["eerste_gemeente"] = r.choice(andere)

@@ -20,7 +20,7 @@ from typing import Any
 from simulator import berichten as b
 from simulator.codec import validate
 from simulator.codelijsten import Codelijsten
-from simulator.codes import Codes, codes as named_codes
+from simulator.codes import Codes, codes as named_codes, verwijzer_codes
 from simulator.ledger import Boeking, Gebeurtenis
 from simulator.profiel import Profiel
 from simulator.reader import LeesFout, lees
@@ -453,8 +453,20 @@ class Controleur:
                             "hoogstens één verlenging via een 315, niet voor crisis of diagnostiek",
                             "verlenging voor " + ", ".join(sorted(tags & verboden)) if tags & verboden
                             else f"{self.verlengingen[(agb, bsn)]}e verlenging")
+                self._verlenging_verwijzer(rec, std, ap, agb)
         for ap in m.client.producten[:1]:
             self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+
+    def _verlenging_verwijzer(self, rec: Boeking, std, ap: b.AangevraagdProduct, agb: str) -> None:
+        """§8.2: a verlenging via 315 only for a client of a medisch verwijzer (profile rule)."""
+        namen = self.p.verlenging_verwijzers()
+        toegestaan = verwijzer_codes(self._codes(std), namen)
+        if toegestaan is None:
+            return
+        soort = ap.verwijzer.type if ap.verwijzer is not None else None
+        self._regel("PROT.verlenging_medisch_verwijzer", soort in toegestaan, rec, agb,
+                    "verlenging via een 315 alleen bij een verwijzer van soort " + ", ".join(sorted(namen)),
+                    f"VerwijzerType {soort or 'leeg'}")
 
     def _bij_317(self, rec: Boeking, m: b.VerzoekWijziging) -> None:
         agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn

@@ -103,6 +103,9 @@ _PROT = [
     Regel("PROT.verlenging_eenmaal", "Een aanbieder vraagt op basis van een toewijzing hoogstens één keer verlenging "
           "aan met een 315; nooit voor crisis of diagnostiek.", "Annex 4 §4.1", ("315",), AANBIEDER,
           profielsleutel="max_verlengingen_via_315"),
+    Regel("PROT.verlenging_medisch_verwijzer", "Een aanbieder vraagt alleen verlenging aan met een 315 wanneer "
+          "sprake is van een medisch verwijzer (o.a. huisarts, medisch specialist).", "Annex 4 §8.2", ("315",),
+          AANBIEDER, profielsleutel="verlenging_via_315_verwijzers"),
     Regel("PROT.afwijzen_wmo315", "De gemeente wijst een WMO315 af.", "Annex 4 §4 (aanvulling)", ("315", "319"),
           GEMEENTE, profielsleutel="wmo315_afwijzen"),
     Regel("PROT.afwijzen_wmo317", "De gemeente wijst een WMO317 af.", "Annex 4 §8.1", ("317", "319"), GEMEENTE,

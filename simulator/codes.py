@@ -9,6 +9,7 @@ drops one, loading fails with a message naming it instead of producing invalid m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -172,3 +173,11 @@ def retourcode_voor_regel(codelijsten: Codelijsten, standaard: Standaard, regel:
         if regel in {r.strip() for r in c.get("tr_regel").split(",")}:
             return code
     raise KeyError(f"the retourcode list WJ001 of {standaard.map} has no code for rule {regel}")
+
+
+def verwijzer_codes(c: Codes, namen: Iterable[str] | None) -> frozenset[str] | None:
+    """The VerwijzerType codes of kinds of verwijzer named without the ``verwijzer.`` prefix (``huisarts``);
+    a name that is no ``verwijzer.*`` code matches nothing.  None (any verwijzer) stays None."""
+    if namen is None:
+        return None
+    return frozenset(c.waarden[f"verwijzer.{n}"] for n in namen if f"verwijzer.{n}" in c.waarden)

@@ -170,6 +170,12 @@ class Profiel:
     def kans(self, gebeurtenis: str) -> float:
         return float(self.gebeurtenissen.get(gebeurtenis, 0.0))
 
+    def verlenging_verwijzers(self) -> frozenset[str] | None:
+        """The kinds of verwijzer (``verwijzer.*`` code names without the prefix) whose client's aanbieder
+        may ask a verlenging with a 315 (rule ``verlenging_via_315_verwijzers``); None: any verwijzer."""
+        r = self.regels.get("verlenging_via_315_verwijzers")
+        return None if r is None else frozenset(str(v) for v in r.waarde)
+
 
 def beschikbare_profielen() -> list[str]:
     """Names of the profiles shipped with ketensim."""

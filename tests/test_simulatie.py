@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,11 @@ import pytest
 from scenarios.run import RunInstellingen, voer_uit
 from simulator.cli import main
 from simulator.codec import validate
+from simulator.codelijsten import Codelijsten
+from simulator.codes import codes as named_codes
 from simulator.ledger import Boeking, Gebeurtenis, open_ledger
 from simulator.reader import lees
+from simulator.schemas import IJW
 
 
 def _run(uit: Path, **kw):
@@ -147,9 +151,21 @@ def test_year_mix_every_special_event_occurs(jaar, registry):
     assert any(p.reden_beeindiging == "20" for p in stops)
     assert any(p.status_aanlevering == "3" for p in stops)
     assert wat["hervat_zorg"] > 0
-    # declaration corrections: a credit line, and a rejected line corrected
-    prestaties = [p for _, m in codes("323") for c in m.declaratie.clienten for p in c.prestaties]
-    assert any(p.bedrag_cent < 0 and p.referentie.vorig for p in prestaties)
+    # declaration corrections (§7.2): a credit line for an earlier debit, with a new debit for the same
+    # toewijzing and month in the same 323.  (A rejected line corrected: the 'afkeuring' event is an
+    # aanbieder fault, off in the reference mix; see test_wrong_tariff_is_rejected_and_corrected_in_the_next_batch.)
+    debet = {(b.afzender, p.referentie.nummer): p for b, m in codes("323") for c in m.declaratie.clienten
+             for p in c.prestaties if p.bedrag_cent > 0}
+    gecorrigeerd = 0
+    for b, m in codes("323"):
+        prestaties = [p for c in m.declaratie.clienten for p in c.prestaties]
+        for credit in (p for p in prestaties if p.bedrag_cent < 0):
+            oud = debet[(b.afzender, credit.referentie.vorig)]
+            assert credit.bedrag_cent == -oud.bedrag_cent
+            assert any(p.bedrag_cent > 0 and p.toewijzingnummer == oud.toewijzingnummer and p.periode == oud.periode
+                       and p.referentie.nummer != oud.referentie.nummer for p in prestaties)
+            gecorrigeerd += 1
+    assert gecorrigeerd > 0
     # Jw → Wmo at 18: a JW307 'uitstroom naar ander domein' and a WMO301 for the same client
     jw_uit = {b.bsn for b, m in codes("307") if m.client.producten[0].reden_beeindiging == "39" and b.berichttype == "JW307"}
     wmo_in = {b.bsn for b, _ in codes("301") if b.berichttype == "WMO301"}
@@ -163,6 +179,56 @@ def test_year_mix_every_special_event_occurs(jaar, registry):
     # clients without BSN: no messages at all for them
     zonder = {g.traject for g in gebeurtenissen if g.wat == "client_zonder_bsn"}
     assert zonder and not (zonder & set(per_traject))
+
+
+def test_year_mix_jw_wmo_care_continuous_at_18(jaar, registry):
+    """§12: for every overgang_18 trajectory the Wmo care goes on from the day after the Jeugd care ended:
+    WMO305 Begindatum = Einddatum of the JW307 'uitstroom naar ander domein' + 1 day."""
+    _, berichten, gebeurtenissen = jaar
+    jw = named_codes(Codelijsten(registry), IJW)
+    overgangen = {g.traject for g in gebeurtenissen if g.wat == "overleg_toegang_overgang_18"}
+    per_traject = defaultdict(list)
+    for b in berichten:
+        if b.traject in overgangen:
+            per_traject[b.traject].append(b)
+    gevolgd = 0
+    for traject in overgangen:
+        bs = per_traject[traject]
+        wmo301 = [lees(b.xml, registry).client.producten[0] for b in bs if b.berichttype == "WMO301"]
+        jw307 = [lees(b.xml, registry).client.producten[0] for b in bs if b.berichttype == "JW307"]
+        wmo305 = [lees(b.xml, registry).client.producten[0] for b in bs if b.berichttype == "WMO305"]
+        assert wmo301, traject
+        if not wmo305:
+            assert wmo301[0].ingangsdatum >= date(2026, 12, 15), traject  # the 305 would come after the run
+            continue
+        assert jw307 and jw307[-1].reden_beeindiging == jw["beeindiging.ander_domein"], traject
+        assert wmo305[0].begindatum == jw307[-1].einddatum + timedelta(days=1), (traject, jw307[-1], wmo305[0])
+        gevolgd += 1
+    assert gevolgd >= 3
+
+
+def test_year_mix_definitive_stop_after_the_308_on_the_withdrawal(jaar, registry):
+    """§6.4: withdraw the temporary 307, receive the 308 on it, then send the definitive 307."""
+    _, berichten, _ = jaar
+    jw = named_codes(Codelijsten(registry), IJW)  # StatusAanlevering is the same list in iWmo
+    retour = {(b.ontvanger, b.heen): b for b in berichten if b.berichttype.endswith("308")}
+    per_traject = defaultdict(list)
+    for b in berichten:
+        if b.traject and b.berichttype.endswith("307"):
+            per_traject[b.traject].append(b)
+    gevolgd = 0
+    for traject, stops in per_traject.items():
+        for i, b in enumerate(stops):
+            if lees(b.xml, registry).client.producten[0].status_aanlevering != jw["status.verwijderen"]:
+                continue
+            ontvangen = retour.get((b.afzender, b.identificatie))
+            definitief = stops[i + 1] if i + 1 < len(stops) else None
+            if definitief is None:
+                assert b.datum >= date(2026, 12, 20), traject  # the run ended in between
+                continue
+            assert ontvangen is not None and ontvangen.datum < definitief.datum, (traject, ontvangen, definitief.datum)
+            gevolgd += 1
+    assert gevolgd >= 5
 
 
 def test_wrong_tariff_is_rejected_and_corrected_in_the_next_batch(tmp_path, registry):
