@@ -23,6 +23,7 @@ POSITIEF = [
 ]
 TIJDEN = [
     (["run"], "--sut-timeout"), (["load", "--sut", "gemeente:0200=http://127.0.0.1:9"], "--sut-timeout"),
+    (["run"], "--sut-timeout-dag"), (["load", "--sut", "gemeente:0200=http://127.0.0.1:9"], "--sut-timeout-dag"),
     (["check", "somewhere"], "--timeout"), (["sut-check", "http://127.0.0.1:9"], "--timeout"),
 ]
 NIET_NEGATIEF = [(["check", "somewhere"], "--max"), (["bench"], "--workers")]
