@@ -92,6 +92,7 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
     aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
     gegevens = _aanbieders(synth, aantal)
+    wereld.contracten = {a.agb: a for a in gegevens}
     gemeenten = {code: Gemeente(wereld, code, g.naam) for code, g in profiel.gemeenten.items()}
     aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens}
     sut = None
