@@ -136,6 +136,10 @@ class Populatie:
             onderaanneming = self._onderaanneming(tid, domein, gemeente, {aanbieder.agb} | (eerder[1] if eerder else set()))
             if onderaanneming is None:
                 events -= {"onderaannemer", "onderaannemer_315"}
+            elif onderaanneming.gecontracteerd:
+                # §11.1's 315 is drawn only for a third party the gemeente knows as onderaannemer (the afstemming
+                # with its toegang); of a contracted onderaannemer's 315 it cannot know — the risk §11.1 names
+                events.discard("onderaannemer_315")
         t = Traject(tid, route, client, gemeente, aanbieder.agb, aanmelding, [],
                     gebeurtenissen=frozenset(), wachttijd=self._tussen(r, "wachttijd_start_werkdagen", 0, 15),
                     onderaanneming=onderaanneming)

@@ -139,6 +139,9 @@ class Controleur:
         self.laatste_periode: dict[tuple[str, str, str], date] = {}
         self.gi_bepaling: set[str] = set()  # bsn with a GI bepaling (events)
         self.onderaannemers: dict[str, set[str]] = {}  # bsn → AGBs of its onderaannemers (event inzet_onderaannemer)
+        # bsn → onderaannemers the gemeente knows of: a non-contracted one is engaged after afstemming with its
+        # toegang (§11, event afstemming_toegang_onderaannemer); only their 315 it must reject (§11.1)
+        self.bekende_onderaannemers: dict[str, set[str]] = {}
         self.zonder_contract: set[tuple[str, str, str]] = set()  # (agb, gemeente, domein) without a contract (events)
         self.laatste_datum: date | None = None
 
@@ -308,6 +311,8 @@ class Controleur:
             self.gi_bepaling.add(g.bsn)
         elif g.wat == "inzet_onderaannemer" and g.bsn and gd.get("onderaannemer"):
             self.onderaannemers.setdefault(g.bsn, set()).add(str(gd["onderaannemer"]))
+        elif g.wat == "afstemming_toegang_onderaannemer" and g.bsn and gd.get("onderaannemer"):
+            self.bekende_onderaannemers.setdefault(g.bsn, set()).add(str(gd["onderaannemer"]))
         elif g.wat == "geen_contract" and g.actor and gd.get("gemeente") and gd.get("domein"):
             self.zonder_contract.add((g.actor, str(gd["gemeente"]), str(gd["domein"])))
         elif g.wat == "melding_buiten_berichtenverkeer":
@@ -435,12 +440,12 @@ class Controleur:
         self._vervul(("vot", bsn, agb), rec.datum, _ref(rec))
         bestaand = [self.toewijzingen[(gemeente, nr)].tp for nr in self.per_client.get((gemeente, agb, bsn, std.naam), [])]
         # the rejections the protocol prescribes, the first that applies (any rejection satisfies it); a 315
-        # from an onderaannemer is §11.1's case for the gemeente to reject (the onderaannemer is no party of
-        # the traffic: PROT.onderaannemer_stuurt_niet judges its 305/307/323)
+        # from an onderaannemer the gemeente knows is §11.1's case for the gemeente to reject (the onderaannemer
+        # is no party of the traffic: PROT.onderaannemer_stuurt_niet judges its 305/307/323)
         domein = "jeugd" if std == IJW else "wmo"
         gevallen = (
             ("PROT.afwijzen_wmo315", "wmo315_afwijzen", std != IJW),
-            ("PROT.afwijzen_onderaannemer", "onderaannemer_315_afwijzen", agb in self.onderaannemers.get(bsn, ())),
+            ("PROT.afwijzen_onderaannemer", "onderaannemer_315_afwijzen", agb in self.bekende_onderaannemers.get(bsn, ())),
             ("PROT.afwijzen_gi_bepaling", "gi_bepaling_315_afwijzen", bsn in self.gi_bepaling and not bestaand),
             ("PROT.afwijzen_geen_contract", "contract_315_afwijzen", (agb, gemeente, domein) in self.zonder_contract),
             ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen",

@@ -114,7 +114,8 @@ _PROT = [
           "(305, 307, 323): de hoofdaannemer meldt de start en de stop van de zorg bij beide en declareert voor "
           "beide. (Een 315 van een onderaannemer wijst de gemeente af: PROT.afwijzen_onderaannemer.)",
           "Annex 4 §11.2, §11.3", ("305", "307", "323"), AANBIEDER),
-    Regel("PROT.afwijzen_onderaannemer", "De gemeente wijst een 315 van een onderaannemer af.", "Annex 4 §11.1",
+    Regel("PROT.afwijzen_onderaannemer", "De gemeente wijst een 315 af van een onderaannemer die zij kent: een "
+          "niet-gecontracteerde derde, ingezet na afstemming met haar toegang (§11).", "Annex 4 §11, §11.1",
           ("315", "319"), GEMEENTE, profielsleutel="onderaannemer_315_afwijzen"),
     Regel("PROT.afwijzen_geen_contract", "De gemeente wijst een 315 af van een aanbieder die zij voor dat domein "
           "niet gecontracteerd heeft.", "Annex 4 §4 (gecontracteerde aanbieder en contract)", ("315", "319"),
