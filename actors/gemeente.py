@@ -331,8 +331,9 @@ class Gemeente(Actor):
         # §11.1: a 315 from an onderaannemer it knows — a non-contracted third party is engaged only after
         # afstemming with the gemeente's toegang (§11); a contracted one's 315 it cannot tell apart
         bekend = t.onderaanneming is not None and not t.onderaanneming.gecontracteerd
-        if (bekend and t.onderaannemer == agb and regel("onderaannemer_315_afwijzen")
-                and not self.w.fout("onderaannemer_315_toekennen")):
+        if bekend and t.onderaannemer == agb and regel("onderaannemer_315_afwijzen"):
+            if self.w.fout("onderaannemer_315_toekennen"):
+                return None, None  # fault: the onderaannemer's 315 is granted (no check of it at all)
             return self.w.profiel.reden("onderaannemer_315_afwijzen"), None
         if t.variant == "gi_bepaling" and regel("gi_bepaling_315_afwijzen"):
             return self.w.profiel.reden("gi_bepaling_315_afwijzen"), None
