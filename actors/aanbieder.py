@@ -172,8 +172,8 @@ class Aanbieder(Actor):
             onder.stuur_305_als_onderaannemer(lev, dag)  # fault: the onderaannemer reports its own start (§11.2)
 
     def _plan_partij_stops(self, lev: Levering, eind: date) -> None:
-        """§11.2: the party that stops first stops some days before ``eind``, the other on ``eind``; the
-        definitive 307 (after ``eind``) therefore follows the end at both."""
+        """§11.2: the party that stops first stops some days before ``eind`` (only while the other gives care:
+        the care has no gap), the other on ``eind``; the definitive 307 (after ``eind``) follows the end at both."""
         o = lev.traject.onderaanneming
         eerst = o.stopt_eerst
         vroeg = eind - timedelta(days=o.einde_verschil)
@@ -183,6 +183,10 @@ class Aanbieder(Actor):
     def _partijen_stoppen(self, lev: Levering, rollen: tuple[str, ...], dag: date, versie: int) -> None:
         if versie != lev.stop_versie or lev.vervallen:
             return
+        if len(rollen) == 1:  # an early stop: only while the other party gives care
+            ander = "onderaannemer" if rollen[0] == "hoofdaannemer" else "hoofdaannemer"
+            if ander not in lev.partijen_gestart or ander in lev.partijen_gestopt:
+                return
         for rol in rollen:
             if rol in lev.partijen_gestart and rol not in lev.partijen_gestopt:
                 lev.partijen_gestopt.add(rol)

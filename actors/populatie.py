@@ -171,7 +171,9 @@ class Populatie:
         if not kandidaten:
             return None
         r = random.Random(f"{self.w.sim.seed}:{tid}:onderaanneming")
-        onder = r.choice(kandidaten)
+        # half of them a third party without a contract here, where there is one
+        zonder = [a for a in kandidaten if gemeente not in a.gemeenten]
+        onder = r.choice(zonder if zonder and r.random() < 0.5 else kandidaten)
         alleen = r.random() < 0.2
         return Onderaanneming(
             agb=onder.agb, gecontracteerd=gemeente in onder.gemeenten,
