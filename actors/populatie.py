@@ -338,6 +338,8 @@ class Populatie:
     def _plan_gebeurtenissen(self, t: Traject, r: random.Random, events: set[str], gemeente: str) -> None:
         if t.variant != "gi_bepaling":
             events.discard("gi_bepaling_315")
+        else:
+            events.discard("stapeling_315")  # a 315 on a GI bepaling is rejected as such (§4, §11) anyway
         if "vow" in events:
             t.details["vow_uitkomst"] = r.choices(("toegekend", "afgewezen", "onderzoek"), weights=(2, 1, 1))[0]
         if "vot_onderzoek" in events:

@@ -249,4 +249,6 @@ BIJZONDERE_GEBEURTENISSEN = frozenset({
     "verzoek_in_onderzoek", "verzoek_afgewezen", "toewijzing_vervallen", "toewijzing_vervalt_zonder_start",
     "hervat_zorg", "prestatie_afgekeurd", "verhuizing", "overleg_toegang_overgang_18", "client_zonder_bsn",
     "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing",
+    "inzet_onderaannemer", "afstemming_toegang_onderaannemer", "geen_contract", "clientgegevens_afwijkend_315",
+    "overleg_naw_buiten_berichtenverkeer", "samenloop_afstemming",
 })
