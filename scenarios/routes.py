@@ -44,8 +44,9 @@ class Rolverdeling:
 def _bijzonderheden(r: Rolverdeling, t: Traject) -> None:
     """What the world knows from the start: the hoofdaannemer's onderaannemer (§11), and — ground truth for
     the checks — that the trajectory's aanbieder has no contract with the gemeente (geen_contract_315)."""
-    if t.onderaanneming is not None and t.onderaannemer in r.aanbieders:
-        r.aanbieders[t.aanbieder].onderaannemers[t.id] = r.aanbieders[t.onderaannemer]
+    hoofd, onder = r.aanbieders.get(t.aanbieder), r.aanbieders.get(t.onderaannemer or "")
+    if isinstance(hoofd, Aanbieder) and isinstance(onder, Aanbieder):  # reference actors (not a SUT's stand-in)
+        hoofd.onderaannemers[t.id] = onder
     if t.heeft("geen_contract_315"):
         r.wereld.gebeurtenis("geen_contract", actor=t.aanbieder, traject=t, gemeente=t.gemeente, domein=t.domein)
 
