@@ -13,8 +13,11 @@ What it does, each within the profile's deadline (keys in brackets):
   "verwijderen aanlevering" and sending the definitive one;
 * 317 for a change with a future ingangsdatum (Jeugd only);
 * monthly 323 batches per gemeente (see :mod:`actors.declareren`).
-An onderaannemer never sends anything: the hoofdaannemer reports its start and stop and declares
-its care (§11).
+An onderaannemer never sends anything (§11): when the hoofdaannemer engages one
+(``Traject.onderaanneming``, event ``inzet_onderaannemer``), the hoofdaannemer sends the 305 when
+the care starts at either party — also when only the onderaannemer gives it — and the 307 only
+when it has stopped at both (§11.2), and declares the care of both (§11.3).  The per-party start
+and end are ground-truth events (``start_zorg_onderaannemer`` …).
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ class Levering:
     zorg: Zorgvraag | None = None
     gedeclareerd_cent: int = 0  # every debit line sent on this toewijzing (TR369 budget use)
     budget_gevraagd: int | None = None  # the budget an open 317 asks
+    #: §11: an onderaannemer gives part of this toewijzing's care; who of the two started and stopped
+    met_onderaannemer: bool = False
+    partijen_gestart: set[str] = field(default_factory=set)  # "hoofdaannemer" | "onderaannemer"
+    partijen_gestopt: set[str] = field(default_factory=set)
 
     @property
     def nummer(self) -> str:
@@ -88,6 +95,7 @@ class Aanbieder(Actor):
         self.verlengingen: dict[str, int] = {}  # traject id → verlengingen asked via 315
         self.intrekkingen: dict[tuple[str, str], Intrekking] = {}  # (gemeente, id of the withdrawing 307)
         self.declaraties = Declaratieadministratie(self)
+        self.onderaannemers: dict[str, Aanbieder] = {}  # traject id → the onderaannemer engaged (§11)
 
     # ======================================================================================
     # Entry points from the world (routes)
@@ -98,6 +106,7 @@ class Aanbieder(Actor):
 
     def _intake(self, t: Traject) -> None:
         self.w.gebeurtenis("intake", actor=self.adres, traject=t)
+        self._zet_onderaannemer_in(t)
         if t.route == "sggz":
             # the intake is not care (§4 note 2, §6.1): diagnostiek starts on a later werkdag
             self.op(t.details["start_diagnostiek"], self._start_diagnostiek, t)
@@ -131,6 +140,87 @@ class Aanbieder(Actor):
     def verwacht(self, t: Traject) -> None:
         """Route toegang / GI bepaling / dyslexie 1.4.2: the client comes with the plan; a 301 follows."""
         self.w.gebeurtenis("client_aangemeld_bij_aanbieder", actor=self.adres, traject=t)
+        self._zet_onderaannemer_in(t)
+
+    # ======================================================================================
+    # §11 onderaannemerschap
+    # ======================================================================================
+    def _zet_onderaannemer_in(self, t: Traject) -> None:
+        """§11: with the plan made (intake, or the toegang's verwijzing), the hoofdaannemer engages its
+        onderaannemer.  A third party without a contract with the gemeente needs afstemming with the
+        toegang first (§11); that contact is outside the message traffic and recorded as an event."""
+        o = t.onderaanneming
+        if o is None:
+            return
+        self.w.gebeurtenis("inzet_onderaannemer", actor=self.adres, traject=t, hoofdaannemer=self.adres,
+                           onderaannemer=o.agb, gecontracteerd=o.gecontracteerd)
+        if not o.gecontracteerd:
+            self.w.gebeurtenis("afstemming_toegang_onderaannemer", actor=self.adres, traject=t, gemeente=t.gemeente,
+                               onderaannemer=o.agb)
+        onder = self.onderaannemers.get(t.id)
+        if t.heeft("onderaannemer_315") and onder is not None:
+            # provocation (§11.1): the onderaannemer asks for the toewijzing itself, which the gemeente rejects
+            dag = self.w.kalender.add_werkdagen(self.w.vandaag, self.rng(t, "onderaannemer_315").randint(1, 2))
+            onder.op(dag, onder.stuur_315, t, t.gemeente, t.zorg)
+
+    def _rol_agb(self, lev: Levering, rol: str) -> str:
+        return self.adres if rol == "hoofdaannemer" else lev.traject.onderaannemer or ""
+
+    def _start_partijen(self, lev: Levering, start: date) -> None:
+        """§11.2: the care starts at ``start`` at one party (the 305 reports this date), at the other later."""
+        o = lev.traject.onderaanneming
+        eerst = o.begint
+        later = "hoofdaannemer" if eerst == "onderaannemer" else "onderaannemer"
+        self._partij_start(lev, eerst, start)
+        if not (later == "hoofdaannemer" and o.alleen_onderaannemer):
+            dag = start + timedelta(days=o.start_verschil)
+            self.op(dag, self._partij_start, lev, later, dag)
+
+    def _partij_start(self, lev: Levering, rol: str, dag: date) -> None:
+        if (lev.vervallen or lev.gestopt or rol in lev.partijen_gestart
+                or (lev.eind_gepland is not None and dag > lev.eind_gepland)):
+            return
+        lev.partijen_gestart.add(rol)
+        t = lev.traject
+        self.w.gebeurtenis(f"start_zorg_{rol}", actor=self._rol_agb(lev, rol), traject=t, toewijzing=lev.nummer,
+                           hoofdaannemer=self.adres, onderaannemer=t.onderaannemer, datum_start=dag.isoformat())
+        onder = self.onderaannemers.get(t.id)
+        if rol == "onderaannemer" and onder is not None and self.w.fout("onderaannemer_meldt_start"):
+            onder.stuur_305_als_onderaannemer(lev, dag)  # fault: the onderaannemer reports its own start (§11.2)
+
+    def _plan_partij_stops(self, lev: Levering, eind: date) -> None:
+        """§11.2: the party that stops first stops some days before ``eind`` (only while the other gives care:
+        the care has no gap), the other on ``eind``; the definitive 307 (after ``eind``) follows the end at both."""
+        o = lev.traject.onderaanneming
+        eerst = o.stopt_eerst
+        vroeg = eind - timedelta(days=o.einde_verschil)
+        self.op(vroeg, self._partijen_stoppen, lev, (eerst,), vroeg, lev.stop_versie)
+        self.op(eind, self._partijen_stoppen, lev, ("hoofdaannemer", "onderaannemer"), eind, lev.stop_versie)
+
+    def _partijen_stoppen(self, lev: Levering, rollen: tuple[str, ...], dag: date, versie: int) -> None:
+        if versie != lev.stop_versie or lev.vervallen:
+            return
+        if len(rollen) == 1:  # an early stop: only while the other party gives care
+            ander = "onderaannemer" if rollen[0] == "hoofdaannemer" else "hoofdaannemer"
+            if ander not in lev.partijen_gestart or ander in lev.partijen_gestopt:
+                return
+        for rol in rollen:
+            if rol in lev.partijen_gestart and rol not in lev.partijen_gestopt:
+                lev.partijen_gestopt.add(rol)
+                self.w.gebeurtenis(f"einde_zorg_{rol}", actor=self._rol_agb(lev, rol), traject=lev.traject,
+                                   toewijzing=lev.nummer, hoofdaannemer=self.adres,
+                                   onderaannemer=lev.traject.onderaannemer, datum_einde=dag.isoformat())
+
+    def stuur_305_als_onderaannemer(self, lev: Levering, begindatum: date) -> None:
+        """Fault ``onderaannemer_meldt_start`` only: this aanbieder, the onderaannemer, sends a 305 for the
+        hoofdaannemer's toewijzing itself — which §11.2 says it never does."""
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        p = t.client.persoon
+        product = StartProduct(begindatum, self.w.code(std, "status.eerste"), toewijzingnummer=tp.toewijzingnummer,
+                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
 
     def zonder_bsn(self, t: Traject, gemeente) -> None:
         """§9.1: a client without BSN (or who must stay secret): no messages; mail instead."""
@@ -165,9 +255,17 @@ class Aanbieder(Actor):
             # fault: a verlenging asked for a client referred by a GI, not a medisch verwijzer (§8.2)
             verwijzer = Verwijzer(self.w.code(std, "verwijzer.gi"), naam=t.details.get("verwijzer_naam"))
         producten = tuple(self._aangevraagd(t, z, referentie, verwijzer) for z in zorg)
+        naam = _verkorte_naam(p)
+        if (t.heeft("naw_afwijkend_315") and self.adres == t.aanbieder and gemeente == t.gemeente
+                and not t.details.get("naw_afwijkend_gedaan")):
+            # provocation (§4 naam/adres check): the 315 carries a misspelt geslachtsnaam
+            t.details["naw_afwijkend_gedaan"] = True
+            naam = replace(naam, geslachtsnaam=_verschreven(naam.geslachtsnaam))
+            self.w.gebeurtenis("clientgegevens_afwijkend_315", actor=self.adres, traject=t, gemeente=gemeente,
+                               geslachtsnaam_315=naam.geslachtsnaam, geslachtsnaam_register=p.achternaam)
         client = VerzoekToewijzingClient(
             bsn=t.bsn, geboortedatum=Geboortedatum(p.geboortedatum), geslacht=p.geslacht,
-            naam=_verkorte_naam(p), producten=producten,
+            naam=naam, producten=producten,
             gezagsdrager_bekend=(bool(t.client.gezagsdragers) if std == IJW else None),
         )
         bericht = VerzoekToewijzing(std, self.w.header(std, "315", self.adres, gemeente, self.identificatie(t.gemeente)), client)
@@ -191,6 +289,20 @@ class Aanbieder(Actor):
         return AangevraagdProduct(
             referentie_aanbieder=referentie, toewijzing_ingangsdatum=z.ingangsdatum, verwijzer=verwijzer,
             product=Product(z.product.categorie, None), toewijzing_einddatum=einde, budget=budget)
+
+    def _stuur_stapeling_315(self, lev: Levering) -> None:
+        """Provocation (§4 stapeling): soon after receiving a toewijzing the aanbieder asks, with a new 315,
+        for the same product again from two weeks on — overlapping what it already has."""
+        t, tp = lev.traject, lev.toegewezen
+        if lev.vervallen or lev.gestopt or tp.einddatum is None or tp.product is None:
+            return
+        ingang = max(tp.ingangsdatum, self.w.vandaag) + timedelta(days=14)
+        if ingang > tp.einddatum:
+            return
+        product = (self.w.catalogus.per_code(tp.product.code) if tp.product.code
+                   else (lev.zorg or t.zorg[0]).product)
+        volume = tp.omvang.volume if tp.omvang is not None else (lev.zorg or t.zorg[0]).volume
+        self.stuur_315(t, lev.gemeente, [Zorgvraag(product, volume, ingang, tp.einddatum)])
 
     def stuur_317_budget(self, lev: Levering) -> None:
         """LTA §3.3.2: at the profile's share of the budget declared, while the planned care will not
@@ -327,6 +439,10 @@ class Aanbieder(Actor):
             self._per_traject.setdefault(id(t), []).append(lev)
             self._plan_start(lev, retourdag)
             self.declaraties.nieuwe_levering(lev)
+            if t.heeft("stapeling_315") and "stapeling_gedaan" not in t.details and std == IJW:
+                t.details["stapeling_gedaan"] = True
+                dag = self.w.kalender.add_werkdagen(retourdag, self.rng(t, "stapeling_315").randint(1, 3))
+                self.op(dag, self._stuur_stapeling_315, lev)
             return
         oud = lev.toegewezen
         lev.toegewezen = tp
@@ -374,6 +490,10 @@ class Aanbieder(Actor):
         if tp.einddatum is not None and start > tp.einddatum:
             return
         lev.perioden.append([start, lev.eind_gepland or tp.einddatum or start])
+        # §11: the onderaannemer gives part of the care of the trajectory's first toewijzing
+        lev.met_onderaannemer = (t.onderaanneming is not None and self._voorganger(lev) is None
+                                 and t.details.setdefault("onderaanneming_toewijzing", tp.toewijzingnummer)
+                                 == tp.toewijzingnummer)
         if sleutel == "start_305":
             self.op(start, self._zorg_start, lev, start)
             dag = start if na_verval else self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
@@ -389,6 +509,8 @@ class Aanbieder(Actor):
         if not lev.vervallen:
             self.w.gebeurtenis("start_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
                                datum_start=start.isoformat())
+            if lev.met_onderaannemer:
+                self._start_partijen(lev, start)
 
     def _voorganger(self, lev: Levering) -> Levering | None:
         """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum):
@@ -446,6 +568,8 @@ class Aanbieder(Actor):
         lev.eind_gepland = eind
         if lev.perioden:
             lev.perioden[-1][1] = eind
+        if lev.met_onderaannemer:
+            self._plan_partij_stops(lev, eind)
         # the 307 follows the 305; when the toewijzing came only after the care ended (a retroactive
         # sGGZ diagnostiek, a short crisis) the 5 werkdagen run from receiving the 301
         basis = max(eind, bekend or lev.ontvangen)
@@ -615,6 +739,12 @@ def _overgang_18(jeugd: Levering, wmo: Levering) -> bool:
     eind = jeugd.traject.details.get("overgang_18_eind")
     return (jeugd.standaard == IJW and wmo.standaard != IJW and eind is not None
             and jeugd.toegewezen.einddatum == eind)
+
+
+def _verschreven(naam: str) -> str:
+    """A plausible misspelling: the middle letter doubled (Jansen → Janssen)."""
+    i = len(naam) // 2
+    return naam[:i + 1] + naam[i:]
 
 
 def _verkorte_naam(p) -> Naam:

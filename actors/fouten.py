@@ -93,6 +93,11 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("verlenging_niet_medisch", "aanbieder", "een verlenging via 315 met een gecertificeerde instelling als "
          "verwijzer (geen medisch verwijzer); de gemeente wijst haar af", ("PROT.verlenging_medisch_verwijzer",),
          scenario="extern", gebeurtenissen={"verlenging_via_315": 1.0}),
+    # -- B1: onderaannemerschap (§11) --------------------------------------------------------
+    Fout("onderaannemer_meldt_start", "aanbieder", "de onderaannemer meldt de start van zijn deel van de zorg zelf "
+         "met een 305 op de toewijzing van de hoofdaannemer (ook PROT.305_na_toewijzing en TR019: die toewijzing is "
+         "niet van hem; de 306 draagt 9019)", ("PROT.onderaannemer_stuurt_niet", "PROT.305_na_toewijzing", "TR019"),
+         scenario="extern", gebeurtenissen={"onderaannemer": 1.0}),
     # -- gemeente ----------------------------------------------------------------------------
     Fout("laat_316", "gemeente", "de 316 komt 5 werkdagen na de 315", ("TERMIJN.retour_316",), scenario="extern"),
     Fout("geen_306", "gemeente", "op een 305 komt geen 306", ("TERMIJN.retour_306",)),
@@ -142,6 +147,14 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          ("PROT.aspecifiek_gevuld",), scenario="extern", profiel="lta-2021"),
     Fout("wmo315_toekennen", "gemeente", "een WMO315 wordt toegewezen in plaats van afgewezen",
          ("PROT.afwijzen_wmo315",), gebeurtenissen={"wmo315": 1.0}),
+    # -- B1: the gemeente's §4 checks on a 315 and §11.1 ------------------------------------
+    Fout("onderaannemer_315_toekennen", "gemeente", "de 315 van een onderaannemer wordt toegewezen in plaats van "
+         "afgewezen", ("PROT.afwijzen_onderaannemer",), scenario="extern",
+         gebeurtenissen={"onderaannemer": 1.0, "onderaannemer_315": 1.0}),
+    Fout("geen_contract_toekennen", "gemeente", "de 315 van een aanbieder zonder contract voor het domein wordt "
+         "toegewezen", ("PROT.afwijzen_geen_contract",), scenario="extern", gebeurtenissen={"geen_contract_315": 1.0}),
+    Fout("stapeling_toekennen", "gemeente", "een 315 voor hetzelfde product in een overlappende periode (stapeling) "
+         "wordt toegewezen", ("PROT.afwijzen_stapeling",), gebeurtenissen={"stapeling_315": 1.0}),
 )}
 
 

@@ -3,10 +3,20 @@
 Each within the profile's deadline (keys in brackets):
 * 301 after a verwijzing by its toegang [toewijzing_toegang]; every 301 holds all toewijzingen of
   that client at that aanbieder valid on or after its date, plus the ones it changes (§5);
-* on a 315: 316 [retour_316]; the §4 checks; per request a 301 or a 319 [besluit_vot]; a 319
+* on a 315: 316 [retour_316]; the §4 checks (:meth:`Gemeente._afwijzing_315`,
+  :meth:`Gemeente._afstemming_315`); per request a 301 or a 319 [besluit_vot]; a 319
   "aanvraag in onderzoek" then a 301 or 319 "afgewezen" within 8 weeks of the 315's dagtekening
-  [onderzoek]; a woonplaatsbeginsel rejection naming the responsible gemeente [woonplaatsbeginsel];
-  rejections the profile prescribes (WMO315, GI bepaling, onderaannemer, verlenging limits);
+  [onderzoek]; a woonplaatsbeginsel rejection naming the responsible gemeente [woonplaatsbeginsel].
+  The §4 checks and what the reference gemeente does on each (docs/routes.md, "The gemeente's §4
+  checks on a 315"): volledigheid (XSD and the technische regels: every message is valid, and the
+  checker judges them); woonplaatsbeginsel (319, reden 8, naming the responsible gemeente);
+  gecontracteerde aanbieder en contract (319 with the reden of [regels] contract_315_afwijzen);
+  stapeling — the same product for the same client at the same aanbieder in an overlapping period
+  (319, stapeling_315_afwijzen); naam, adres en woonplaats against its register (no WJ001 retourcode
+  fits: overleg buiten het berichtenverkeer, and its 301 carries the register's data, naw_controle);
+  samenloop — the client has care at another aanbieder here (afstemming buiten het berichtenverkeer,
+  no rejection, samenloop_afstemmen); and the rejections the profile prescribes (WMO315, GI
+  bepaling, a 315 from an onderaannemer §11.1, verlenging limits §4.1);
 * on a 317: 318 [retour_318]; a 301 for the whole request (never retroactive) or a 319
   [besluit_vow]; WMO317 rejected;
 * 305/307 → 306/308 [retour_306, retour_308]; 323 → 325 [antwoord_325], every line 100 %
@@ -60,6 +70,7 @@ class Gemeente(Actor):
     def __init__(self, wereld: Wereld, code: str, naam: str) -> None:
         super().__init__(wereld, code, naam)
         self.dossiers: dict[tuple[str, str, str], Dossier] = {}  # (bsn, agb, standaard)
+        self.aanbieders_van: dict[tuple[str, str], set[str]] = {}  # (bsn, standaard) → agb of its dossiers
         self.beoordeeld: dict[str, dict] = {}  # per aanbieder: declaration state for beoordeling
 
     # ======================================================================================
@@ -70,6 +81,7 @@ class Gemeente(Actor):
         d = self.dossiers.get(key)
         if d is None:
             d = self.dossiers[key] = Dossier(bsn, agb, std, traject)
+            self.aanbieders_van.setdefault((bsn, std.naam), set()).add(agb)
         elif d.traject is None:
             d.traject = traject
         return d
@@ -273,6 +285,8 @@ class Gemeente(Actor):
         if t is None:
             return
         reden, woonplaats = self._afwijzing_315(b, t, agb)
+        if reden is None:
+            self._afstemming_315(b, t, agb)
         # the decision never precedes the technical receipt
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vot", spreiding=0.8, vroegst=retourdag)
         if self.w.fout("laat_besluit"):
@@ -314,10 +328,22 @@ class Gemeente(Actor):
         verantwoordelijk = self.w.woonplaats.get(b.client.bsn, self.adres)
         if verantwoordelijk != self.adres:
             return "afwijzing.woonplaatsbeginsel", verantwoordelijk
-        if t.onderaannemer == agb and regel("onderaannemer_315_afwijzen"):
+        # §11.1: a 315 from an onderaannemer it knows — a non-contracted third party is engaged only after
+        # afstemming with the gemeente's toegang (§11); a contracted one's 315 it cannot tell apart
+        bekend = t.onderaanneming is not None and not t.onderaanneming.gecontracteerd
+        if bekend and t.onderaannemer == agb and regel("onderaannemer_315_afwijzen"):
+            if self.w.fout("onderaannemer_315_toekennen"):
+                return None, None  # fault: the onderaannemer's 315 is granted (no check of it at all)
             return self.w.profiel.reden("onderaannemer_315_afwijzen"), None
         if t.variant == "gi_bepaling" and regel("gi_bepaling_315_afwijzen"):
             return self.w.profiel.reden("gi_bepaling_315_afwijzen"), None
+        if (self._profielregel("contract_315_afwijzen") and not self._gecontracteerd(agb, b.standaard)
+                and not self.w.fout("geen_contract_toekennen")):
+            return self.w.profiel.reden("contract_315_afwijzen"), None
+        if self._profielregel("stapeling_315_afwijzen") and self._stapeling(b, agb):
+            if self.w.fout("stapeling_toekennen"):
+                return None, None  # fault: the stapeling is granted (not judged as a verlenging either)
+            return self.w.profiel.reden("stapeling_315_afwijzen"), None
         d = self.dossiers.get((b.client.bsn, agb, b.standaard.naam))
         if d is not None and d.toewijzingen:
             # a 315 while a toewijzing exists is a verlenging (§4.1): limited, never for crisis/diagnostiek
@@ -333,6 +359,58 @@ class Gemeente(Actor):
                                               for ap in b.client.producten):
                 return self.w.profiel.reden("verlenging_via_315_verwijzers"), None  # §8.2: medisch verwijzer only
         return None, None
+
+    def _profielregel(self, sleutel: str) -> bool:
+        """A rule of the profile that may be absent (older or hand-written profiles): absent is off."""
+        return sleutel in self.w.profiel.regels and bool(self.w.profiel.regel(sleutel))
+
+    def _gecontracteerd(self, agb: str, std: Standaard) -> bool:
+        """§4 "gecontracteerde aanbieder en contract": the aanbieder has a contract with this gemeente for
+        the domein (contracts are per domein in the simulated world; an aanbieder the world does not list
+        is given the benefit of the doubt)."""
+        a = self.w.contracten.get(agb)
+        return a is None or ("jeugd" if std == IJW else "wmo") in a.domeinen and self.adres in a.gemeenten
+
+    def _stapeling(self, b: VerzoekToewijzing, agb: str) -> bool:
+        """§4 "stapeling van producten": a requested product the client already has at this aanbieder in an
+        overlapping period (the same categorie and code; a verlenging starts after the current einddatum
+        and does not overlap).  The same product at another aanbieder is samenloop, not stapeling."""
+        d = self.dossiers.get((b.client.bsn, agb, b.standaard.naam))
+        if d is None:
+            return False
+        for ap in b.client.producten:
+            for tp in d.toewijzingen.values():
+                if not _vervallen(tp) and _overlapt(tp, ap):
+                    return True
+        return False
+
+    def _afstemming_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> None:
+        """The §4 checks that reject nothing: naam/adres against the register and samenloop.
+
+        Naam, adres en woonplaats: a 315 carries the client's BSN, geboortedatum, geslacht and verkorte
+        naam (no address; the woonplaats is the woonplaatsbeginsel check).  When they differ from the
+        gemeente's register (the simulated BRP), no WJ001 retourcode fits, so — as §4 says for that case —
+        the gemeente consults the aanbieder outside the message traffic; its 301 carries the register's
+        data, as every 301 does.  Samenloop (multiproblem): the client has a current toewijzing at another
+        aanbieder here; the gemeente coordinates the care outside the message traffic and decides on the
+        315 as usual."""
+        p = t.client.persoon
+        c = b.client
+        if self._profielregel("naw_controle"):
+            verschil = [veld for veld, in_315, register in (
+                ("geslachtsnaam", c.naam.geslachtsnaam, p.achternaam),
+                ("voorvoegsel", c.naam.voorvoegsel or None, p.voorvoegsel or None),
+                ("voorletters", c.naam.voorletters or None, p.voorletters or None),
+                ("geboortedatum", c.geboortedatum.datum, p.geboortedatum)) if in_315 != register]
+            if verschil:
+                self.w.gebeurtenis("overleg_naw_buiten_berichtenverkeer", actor=self.adres, traject=t, aanbieder=agb,
+                                   verschil=verschil, heen=b.header.identificatie)
+        if self._profielregel("samenloop_afstemmen"):
+            andere = sorted(a for a in self.aanbieders_van.get((c.bsn, b.standaard.naam), ()) if a != agb
+                            and any(self._actief(self.dossiers[(c.bsn, a, b.standaard.naam)], nr)
+                                    for nr in self.dossiers[(c.bsn, a, b.standaard.naam)].toewijzingen))
+            if andere:
+                self.w.gebeurtenis("samenloop_afstemming", actor=self.adres, traject=t, aanbieder=agb, andere=andere)
 
     def _honoreer_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> None:
         d = self.dossier(b.client.bsn, agb, b.standaard, t)
@@ -569,6 +647,15 @@ def _onbekend_element(xml: bytes) -> bytes:
 
 def _vervallen(tp: ToegewezenProduct) -> bool:
     return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
+
+
+def _overlapt(tp: ToegewezenProduct, ap) -> bool:
+    """A requested product (AangevraagdProduct) is the same as a toewijzing's and their periods overlap."""
+    if ap.product is None or tp.product is None or (tp.product.categorie, tp.product.code) != (
+            ap.product.categorie, ap.product.code):
+        return False
+    return (tp.ingangsdatum <= (ap.toewijzing_einddatum or date.max)
+            and ap.toewijzing_ingangsdatum <= (tp.einddatum or date.max))
 
 
 def _adres(a) -> Adres:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from simulator.synthetisch import Client, Product, Synthetisch, leeftijd
 from simulator.werkdagen import add_maanden
 
-from .traject import Traject, Zorgvraag
+from .traject import Onderaanneming, Traject, Zorgvraag
 from .wereld import Wereld
 
 #: special events and the routes they can happen in
@@ -39,12 +39,28 @@ EVENT_ROUTES: dict[str, tuple[str, ...]] = {
     "wmo317": ("toegang",),
     "gi_bepaling_315": ("toegang",),
     "verwijderen": ("toegang",),  # not in the reference profiles: the fault test of TR384 switches it on
+    # §11 onderaanneming, and 315s the gemeente's §4 checks must catch (docs/routes.md, "Onderaanneming")
+    "onderaannemer": ("toegang", "extern"),
+    "onderaannemer_315": ("extern",),  # only with ``onderaannemer``: the onderaannemer sends a JW315 anyway (§11.1)
+    "geen_contract_315": ("extern",),  # a 315 from an aanbieder without a contract for the domein here
+    "stapeling_315": ("toegang", "extern"),  # a second 315 for the same product, overlapping the toewijzing
+    "naw_afwijkend_315": ("extern",),  # a 315 whose client name differs from the gemeente's register
 }
+#: events drawn each from a random stream of its own (``<seed>:<traject>:<event>``): added after the
+#: others, so drawing them from the trajectory's own stream would have shifted every later draw
+EIGEN_STROOM = ("onderaannemer", "onderaannemer_315", "geen_contract_315", "stapeling_315", "naw_afwijkend_315")
+#: events a ``stapeling_315`` trajectory leaves out: those with a verzoek of their own, so its extra 315 never
+#: meets another verzoek onderhanden (TR374), and those that leave no toewijzing for it to overlap
+NAAST_STAPELING = frozenset({"vow", "verlenging_via_315", "wmo315", "wmo317", "gi_bepaling_315", "vervallen",
+                             "verwijderen", "geen_start"})
 #: events that exclude each other (the gemeente changes one toewijzing one way)
 EXCLUSIEF = ("vervallen", "inkorten", "verhuizing", "verlengen", "geen_start", "overgang_18", "verwijderen")
 #: events that change the person rather than one trajectory (gemeente, age group, GI bepaling): a
 #: client with several trajectories (``meervoudig``) has none of them
 PERSOONSGEBONDEN = frozenset({"verhuizing", "woonplaatsbeginsel", "overgang_18", "gi_bepaling_315"})
+#: events an onderaannemer trajectory leaves out: the pause of a temporary stop would have to hold at
+#: both parties (not modelled)
+ZONDER_ONDERAANNEMER = frozenset({"tijdelijk_stoppen", "stop_corrigeren"})
 
 PRODUCT_TAGS = {
     ("toegang", "jeugd"): ("ambulant", "dagbehandeling", "verblijf"),
@@ -98,32 +114,72 @@ class Populatie:
         opties = self.p.routes[route].opties
         domeinen = self.p.routes[route].domeinen
         domein = domeinen[0] if len(domeinen) == 1 else r.choices(domeinen, weights=[45, 55][:len(domeinen)])[0]
-        events = self._gebeurtenissen(r, route, domein)
+        events = self._gebeurtenissen(r, route, domein, tid)
         leeftijd_client = 17 if "overgang_18" in events else None
         if domein == "wmo":
             events.discard("overgang_18")
         eerder = self._eerdere_client(r, route, domein, gemeente) if self.meervoudig > 0 else None
         if eerder is not None:
             client, agbs = eerder
-            events -= PERSOONSGEBONDEN
+            events -= PERSOONSGEBONDEN | {"geen_contract_315"}
             aanbieder = self._aanbieder(r, domein, gemeente, uitgezonderd=agbs)
         else:
             client = self.synth.client(domein, gemeente, peildatum=aanmelding, leeftijd=leeftijd_client,
                                        heeft_bsn=(route != "zonder_bsn"))
             aanbieder = self._aanbieder(r, domein, gemeente, beide="overgang_18" in events)
+        if "geen_contract_315" in events:
+            aanbieder = self._zonder_contract(tid, domein, gemeente) or aanbieder
+            if aanbieder.agb in {a.agb for a in self._gecontracteerd(domein, gemeente, False)}:
+                events.discard("geen_contract_315")  # every aanbieder of this domein has a contract here
+        onderaanneming = None
+        if "onderaannemer" in events:
+            onderaanneming = self._onderaanneming(tid, domein, gemeente, {aanbieder.agb} | (eerder[1] if eerder else set()))
+            if onderaanneming is None:
+                events -= {"onderaannemer", "onderaannemer_315"}
+            elif onderaanneming.gecontracteerd:
+                # §11.1's 315 is drawn only for a third party the gemeente knows as onderaannemer (the afstemming
+                # with its toegang); of a contracted onderaannemer's 315 it cannot know — the risk §11.1 names
+                events.discard("onderaannemer_315")
         t = Traject(tid, route, client, gemeente, aanbieder.agb, aanmelding, [],
-                    gebeurtenissen=frozenset(), wachttijd=self._tussen(r, "wachttijd_start_werkdagen", 0, 15))
+                    gebeurtenissen=frozenset(), wachttijd=self._tussen(r, "wachttijd_start_werkdagen", 0, 15),
+                    onderaanneming=onderaanneming)
         getattr(self, f"_plan_{route}")(t, r, opties)
         if eerder is not None and t.variant == "gi_bepaling":
             t.variant, t.verwijzer = None, "gemeente"
         self._plan_gebeurtenissen(t, r, events, gemeente)
         t.gebeurtenissen = frozenset(events)
         if self.meervoudig > 0:
+            # an aanbieder of the client, hoofd- or onderaannemer, gets no further trajectory of it: the
+            # checker knows an onderaannemer by (client, AGB)
+            agbs = {aanbieder.agb} | ({onderaanneming.agb} if onderaanneming else set())
             if eerder is not None:
-                eerder[1].add(aanbieder.agb)
+                eerder[1].update(agbs)
             elif client.persoon.bsn is not None and not (events & PERSOONSGEBONDEN) and t.variant != "gi_bepaling":
-                self._herhaalbaar.setdefault((gemeente, domein), []).append((client, {aanbieder.agb}))
+                self._herhaalbaar.setdefault((gemeente, domein), []).append((client, agbs))
         return t
+
+    def _zonder_contract(self, tid: str, domein: str, gemeente: str):
+        """An aanbieder of ``domein`` without a contract with ``gemeente`` (event geen_contract_315), or None."""
+        kandidaten = [a for a in self.aanbieders if domein in a.domeinen and gemeente not in a.gemeenten]
+        if not kandidaten:
+            return None
+        return random.Random(f"{self.w.sim.seed}:{tid}:geen_contract_aanbieder").choice(kandidaten)
+
+    def _onderaanneming(self, tid: str, domein: str, gemeente: str, uitgezonderd: set[str]) -> Onderaanneming | None:
+        """§11: another aanbieder of the domein, contracted here or not, and how the care is divided."""
+        kandidaten = [a for a in self.aanbieders if domein in a.domeinen and a.agb not in uitgezonderd]
+        if not kandidaten:
+            return None
+        r = random.Random(f"{self.w.sim.seed}:{tid}:onderaanneming")
+        # half of them a third party without a contract here, where there is one
+        zonder = [a for a in kandidaten if gemeente not in a.gemeenten]
+        onder = r.choice(zonder if zonder and r.random() < 0.5 else kandidaten)
+        alleen = r.random() < 0.2
+        return Onderaanneming(
+            agb=onder.agb, gecontracteerd=gemeente in onder.gemeenten,
+            begint="onderaannemer" if alleen or r.random() < 0.5 else "hoofdaannemer", alleen_onderaannemer=alleen,
+            start_verschil=r.randint(5, 30), stopt_eerst=r.choice(("hoofdaannemer", "onderaannemer")),
+            einde_verschil=r.randint(5, 30))
 
     def _eerdere_client(self, r: random.Random, route: str, domein: str, gemeente: str):
         """An earlier client of this gemeente and domein for a further trajectory (``meervoudig``), or None."""
@@ -134,16 +190,20 @@ class Populatie:
         vrij = [a for a in self._gecontracteerd(domein, gemeente, False) if a.agb not in eerder[1]]
         return eerder if vrij else None
 
-    def _gebeurtenissen(self, r: random.Random, route: str, domein: str) -> set[str]:
+    def _gebeurtenissen(self, r: random.Random, route: str, domein: str, tid: str) -> set[str]:
         events = set()
         for naam, kans in sorted(self.p.gebeurtenissen.items()):
-            if route in EVENT_ROUTES.get(naam, ()) and r.random() < kans:
+            if naam not in EIGEN_STROOM and route in EVENT_ROUTES.get(naam, ()) and r.random() < kans:
+                events.add(naam)
+        for naam in EIGEN_STROOM:
+            kans = self.p.kans(naam)
+            if kans > 0 and route in EVENT_ROUTES[naam] and random.Random(f"{self.w.sim.seed}:{tid}:{naam}").random() < kans:
                 events.add(naam)
         exclusief = [e for e in EXCLUSIEF if e in events]
         for e in exclusief[1:]:
             events.discard(e)
         if domein == "wmo":
-            events -= {"vow", "gi_bepaling_315", "overgang_18"}
+            events -= {"vow", "gi_bepaling_315", "overgang_18", "stapeling_315", "onderaannemer_315"}
         else:
             events -= {"wmo315", "wmo317"}
         if "overgang_18" in events:
@@ -151,6 +211,12 @@ class Populatie:
             events.discard("stop_corrigeren")
         if "stop_corrigeren" in events:
             events.add("tijdelijk_stoppen")
+        if "onderaannemer" not in events or "geen_contract_315" in events:
+            events -= {"onderaannemer", "onderaannemer_315"}
+        if "onderaannemer" in events:
+            events -= ZONDER_ONDERAANNEMER
+        if "stapeling_315" in events:
+            events -= NAAST_STAPELING
         return events
 
     def _aanbieder(self, r: random.Random, domein: str, gemeente: str, beide: bool = False,
@@ -280,6 +346,8 @@ class Populatie:
     def _plan_gebeurtenissen(self, t: Traject, r: random.Random, events: set[str], gemeente: str) -> None:
         if t.variant != "gi_bepaling":
             events.discard("gi_bepaling_315")
+        else:
+            events.discard("stapeling_315")  # a 315 on a GI bepaling is rejected as such (§4, §11) anyway
         if "vow" in events:
             t.details["vow_uitkomst"] = r.choices(("toegekend", "afgewezen", "onderzoek"), weights=(2, 1, 1))[0]
         if "vot_onderzoek" in events:

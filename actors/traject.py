@@ -25,6 +25,23 @@ class Zorgvraag:
     budget: int | None = None  # whole cents, for an aspecifieke toewijzing with budget (profile [toewijzing])
 
 
+@dataclass(frozen=True)
+class Onderaanneming:
+    """§11: an onderaannemer the hoofdaannemer engages for part of the care (ground truth).
+
+    The care of the toewijzing runs from the first start at either party to the last end at either
+    party; the hoofdaannemer reports exactly that with its 305 and 307 (§11.2) and declares it
+    (§11.3).  The onderaannemer never sends a message."""
+
+    agb: str
+    gecontracteerd: bool  # contracted by the trajectory's gemeente for its domein; if not: afstemming met de toegang
+    begint: str  # "hoofdaannemer" | "onderaannemer": who gives the first care
+    alleen_onderaannemer: bool  # the hoofdaannemer gives no care itself (the onderaannemer does it all)
+    start_verschil: int  # days after the first start the other party starts
+    stopt_eerst: str  # "hoofdaannemer" | "onderaannemer": who stops first
+    einde_verschil: int  # days before the end of care the party that stops first stops
+
+
 @dataclass
 class Traject:
     id: str
@@ -36,7 +53,7 @@ class Traject:
     zorg: list[Zorgvraag]
     verwijzer: str = "gemeente"  # codes key suffix: gemeente, huisarts, jeugdarts, medisch_specialist, gi, …
     variant: str | None = None  # dyslexie: aanbieder_vot | toegang_toewijzing; sggz: diagnostiek | behandelgroep
-    onderaannemer: str | None = None  # AGB of an onderaannemer that delivers part of the care
+    onderaanneming: Onderaanneming | None = None  # §11: an onderaannemer delivers part of the care
     gebeurtenissen: frozenset[str] = field(default_factory=frozenset)
     #: special-event parameters drawn with the trajectory (dates, outcomes), by event name
     details: dict[str, object] = field(default_factory=dict)
@@ -45,6 +62,11 @@ class Traject:
     @property
     def bsn(self) -> str | None:
         return self.client.persoon.bsn
+
+    @property
+    def onderaannemer(self) -> str | None:
+        """AGB of the onderaannemer (§11), if any."""
+        return self.onderaanneming.agb if self.onderaanneming is not None else None
 
     @property
     def domein(self) -> str:

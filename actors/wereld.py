@@ -49,6 +49,9 @@ class Wereld:
     per_client: dict[tuple[str, str], list["Traject"]] = field(default_factory=dict)
     #: bsn → the gemeente responsible under the woonplaatsbeginsel (the "BRP" of the world)
     woonplaats: dict[str, str] = field(default_factory=dict)
+    #: AGB → the aanbieder's contracts (simulator.synthetisch.Aanbieder: its domeinen and the gemeenten
+    #: that contracted it), for the gemeente's §4 contract check
+    contracten: dict[str, Any] = field(default_factory=dict)
     #: a sharded run (scenarios/shard.py): (shard number, the gemeenten this world simulates); None = whole run
     shard: tuple[int, frozenset[str]] | None = None
 

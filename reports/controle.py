@@ -138,7 +138,11 @@ class Controleur:
         self.declaraties: dict[tuple[str, str], dict[str, Any]] = {}  # (agb, 323 id) → summary
         self.laatste_periode: dict[tuple[str, str, str], date] = {}
         self.gi_bepaling: set[str] = set()  # bsn with a GI bepaling (events)
-        self.onderaannemers: set[tuple[str, str]] = set()  # (bsn, agb) of onderaannemers (events)
+        self.onderaannemers: dict[str, set[str]] = {}  # bsn → AGBs of its onderaannemers (event inzet_onderaannemer)
+        # bsn → onderaannemers the gemeente knows of: a non-contracted one is engaged after afstemming with its
+        # toegang (§11, event afstemming_toegang_onderaannemer); only their 315 it must reject (§11.1)
+        self.bekende_onderaannemers: dict[str, set[str]] = {}
+        self.zonder_contract: set[tuple[str, str, str]] = set()  # (agb, gemeente, domein) without a contract (events)
         self.laatste_datum: date | None = None
 
     # ==========================================================================================
@@ -305,8 +309,12 @@ class Controleur:
                 (f"{g.wat} {g.datum.isoformat()}",), "een 315", g.traject, g.route))
         elif g.wat == "bepaling_jeugdhulp_gi" and g.bsn:
             self.gi_bepaling.add(g.bsn)
-        elif g.wat == "inzet_onderaannemer" and g.bsn:
-            self.onderaannemers.add((g.bsn, gd.get("onderaannemer")))
+        elif g.wat == "inzet_onderaannemer" and g.bsn and gd.get("onderaannemer"):
+            self.onderaannemers.setdefault(g.bsn, set()).add(str(gd["onderaannemer"]))
+        elif g.wat == "afstemming_toegang_onderaannemer" and g.bsn and gd.get("onderaannemer"):
+            self.bekende_onderaannemers.setdefault(g.bsn, set()).add(str(gd["onderaannemer"]))
+        elif g.wat == "geen_contract" and g.actor and gd.get("gemeente") and gd.get("domein"):
+            self.zonder_contract.add((g.actor, str(gd["gemeente"]), str(gd["domein"])))
         elif g.wat == "melding_buiten_berichtenverkeer":
             self._verwacht(("zonder_bsn", g.traject), Verwachting(
                 "TERMIJN.afhandeling_zonder_bsn", self.p.deadline("afhandeling_zonder_bsn", g.datum), gd.get("gemeente"),
@@ -430,21 +438,26 @@ class Controleur:
         agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
         std = m.standaard
         self._vervul(("vot", bsn, agb), rec.datum, _ref(rec))
-        moet_afwijzen = None
-        if std != IJW and self.p.regel("wmo315_afwijzen"):
-            moet_afwijzen = "PROT.afwijzen_wmo315"
-        elif bsn in self.gi_bepaling and self.p.regel("gi_bepaling_315_afwijzen") and not self.per_client.get((gemeente, agb, bsn, std.naam)):
-            moet_afwijzen = "PROT.afwijzen_gi_bepaling"
-        if (bsn, agb) in self.onderaannemers:
-            self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 315 van een onderaannemer",
-                        "de onderaannemer stuurde een 315")
-            if self.p.regel("onderaannemer_315_afwijzen"):
-                moet_afwijzen = "PROT.afwijzen_onderaannemer"
-        # a 315 while a toewijzing of the same product exists for this client is a verlenging (§4.1)
         bestaand = [self.toewijzingen[(gemeente, nr)].tp for nr in self.per_client.get((gemeente, agb, bsn, std.naam), [])]
+        # the rejections the protocol prescribes, the first that applies (any rejection satisfies it); a 315
+        # from an onderaannemer the gemeente knows is §11.1's case for the gemeente to reject (the onderaannemer
+        # is no party of the traffic: PROT.onderaannemer_stuurt_niet judges its 305/307/323)
+        domein = "jeugd" if std == IJW else "wmo"
+        gevallen = (
+            ("PROT.afwijzen_wmo315", "wmo315_afwijzen", std != IJW),
+            ("PROT.afwijzen_onderaannemer", "onderaannemer_315_afwijzen", agb in self.bekende_onderaannemers.get(bsn, ())),
+            ("PROT.afwijzen_gi_bepaling", "gi_bepaling_315_afwijzen", bsn in self.gi_bepaling and not bestaand),
+            ("PROT.afwijzen_geen_contract", "contract_315_afwijzen", (agb, gemeente, domein) in self.zonder_contract),
+            ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen",
+             any(_overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
+        )
+        moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self._profielregel(sleutel)), None)
+        # a 315 while a toewijzing of the same product exists for this client, starting after it, is a
+        # verlenging (§4.1); one overlapping it is stapeling (§4), judged above
         for ap in m.client.producten:
             self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
-            if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand):
+            if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand) and not any(
+                    _overlapt(tp, ap) for tp in bestaand):
                 self.verlengingen[(agb, bsn)] += 1
                 tags = self._tags(ap.product)
                 verboden = set(self.p.regel("geen_verlenging_voor"))
@@ -467,6 +480,18 @@ class Controleur:
         self._regel("PROT.verlenging_medisch_verwijzer", soort in toegestaan, rec, agb,
                     "verlenging via een 315 alleen bij een verwijzer van soort " + ", ".join(sorted(namen)),
                     f"VerwijzerType {soort or 'leeg'}")
+
+    def _profielregel(self, sleutel: str) -> bool:
+        """A rule of the profile that may be absent (older or hand-written profiles): absent is off."""
+        return sleutel in self.p.regels and bool(self.p.regel(sleutel))
+
+    def _onderaannemer_stuurt_niet(self, rec: Boeking, bsn: str, agb: str, bericht: str) -> None:
+        """§11.2, §11.3: for a client with an onderaannemer, only the hoofdaannemer sends 305, 307 and 323."""
+        onder = self.onderaannemers.get(bsn)
+        if onder:
+            self._regel("PROT.onderaannemer_stuurt_niet", agb not in onder, rec, agb,
+                        f"geen {bericht} van een onderaannemer (de hoofdaannemer stuurt het)",
+                        f"de onderaannemer {agb} stuurde een {bericht}", bsn=bsn)
 
     def _bij_317(self, rec: Boeking, m: b.VerzoekWijziging) -> None:
         agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
@@ -588,8 +613,7 @@ class Controleur:
     def _bij_305(self, rec: Boeking, m: b.Start) -> None:
         agb, gemeente = m.header.afzender, m.header.ontvanger
         c = self._codes(m.standaard)
-        if (m.client.bsn, agb) in self.onderaannemers:
-            self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 305 van een onderaannemer", "305")
+        self._onderaannemer_stuurt_niet(rec, m.client.bsn, agb, "305")
         for sp in m.client.producten:
             klasse = f"StartProduct {sp.toewijzingnummer}"
             self._specifiek(rec, m.standaard, sp.product, None, agb, "StartProduct", omvang_nodig=False)
@@ -638,8 +662,7 @@ class Controleur:
     def _bij_307(self, rec: Boeking, m: b.Stop) -> None:
         agb, gemeente = m.header.afzender, m.header.ontvanger
         c = self._codes(m.standaard)
-        if (m.client.bsn, agb) in self.onderaannemers:
-            self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 307 van een onderaannemer", "307")
+        self._onderaannemer_stuurt_niet(rec, m.client.bsn, agb, "307")
         for sp in m.client.producten:
             klasse = f"StopProduct {sp.toewijzingnummer}"
             tw = self.toewijzingen.get((gemeente, sp.toewijzingnummer or ""))
@@ -694,9 +717,7 @@ class Controleur:
         self._declaratieperiode(rec, m)
         in_bericht: set[str] = set()
         for cl in d.clienten:
-            if (cl.bsn, agb) in self.onderaannemers:
-                self._regel("PROT.onderaannemer_stuurt_niet", False, rec, agb, "geen 323 van een onderaannemer", "323",
-                            bsn=cl.bsn)
+            self._onderaannemer_stuurt_niet(rec, cl.bsn, agb, "323")
             bekend = bool(self.per_client.get((gemeente, agb, cl.bsn, std.naam)))
             if not self._regel("TR304", bekend, rec, agb, "een cliënt met een toewijzing bij deze aanbieder",
                                f"BSN {cl.bsn} onbekend", bsn=cl.bsn, historie=True):
@@ -988,6 +1009,14 @@ def _geldig_op(tp: b.ToegewezenProduct, d: date) -> bool:
 
 def _vervallen(tp: b.ToegewezenProduct) -> bool:
     return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
+
+
+def _overlapt(tp: b.ToegewezenProduct, ap: b.AangevraagdProduct) -> bool:
+    """Stapeling (§4): a requested product equal to a (not lapsed) toewijzing's, in an overlapping period."""
+    if _vervallen(tp) or ap.product is None or tp.product != ap.product:
+        return False
+    return (tp.ingangsdatum <= (ap.toewijzing_einddatum or date.max)
+            and ap.toewijzing_ingangsdatum <= (tp.einddatum or date.max))
 
 
 def _einde_eerste_volle_maand(laatste_zorgdag: date) -> date:

@@ -113,10 +113,19 @@ _PROT = [
     Regel("PROT.afwijzen_gi_bepaling", "De gemeente wijst een 315 af voor hulp op basis van een bepaling jeugdhulp "
           "door een gecertificeerde instelling.", "Annex 4 §4, §11", ("315", "319"), GEMEENTE,
           profielsleutel="gi_bepaling_315_afwijzen"),
-    Regel("PROT.onderaannemer_stuurt_niet", "Een onderaannemer stuurt geen berichten (geen 315, 305, 307, 323); "
-          "de hoofdaannemer doet dat.", "Annex 4 §11.1–§11.3", ("315", "305", "307", "323"), AANBIEDER),
-    Regel("PROT.afwijzen_onderaannemer", "De gemeente wijst een 315 van een onderaannemer af.", "Annex 4 §11.1",
+    Regel("PROT.onderaannemer_stuurt_niet", "Een onderaannemer stuurt geen start-, stop- of declaratieberichten "
+          "(305, 307, 323): de hoofdaannemer meldt de start en de stop van de zorg bij beide en declareert voor "
+          "beide. (Een 315 van een onderaannemer wijst de gemeente af: PROT.afwijzen_onderaannemer.)",
+          "Annex 4 §11.2, §11.3", ("305", "307", "323"), AANBIEDER),
+    Regel("PROT.afwijzen_onderaannemer", "De gemeente wijst een 315 af van een onderaannemer die zij kent: een "
+          "niet-gecontracteerde derde, ingezet na afstemming met haar toegang (§11).", "Annex 4 §11, §11.1",
           ("315", "319"), GEMEENTE, profielsleutel="onderaannemer_315_afwijzen"),
+    Regel("PROT.afwijzen_geen_contract", "De gemeente wijst een 315 af van een aanbieder die zij voor dat domein "
+          "niet gecontracteerd heeft.", "Annex 4 §4 (gecontracteerde aanbieder en contract)", ("315", "319"),
+          GEMEENTE, profielsleutel="contract_315_afwijzen"),
+    Regel("PROT.afwijzen_stapeling", "De gemeente wijst een 315 af voor een product dat de cliënt bij die aanbieder "
+          "al toegewezen heeft in een overlappende periode (stapeling).", "Annex 4 §4 (stapeling van producten)",
+          ("315", "319"), GEMEENTE, profielsleutel="stapeling_315_afwijzen"),
     Regel("PROT.specifiek_gevuld", "Bij specifiek toewijzen zijn productcategorie, productcode, eenheid, volume en "
           "frequentie gevuld (en in 305/307 categorie en code).", "Annex 4 §3, §4, §5, §6.1",
           ("315", "301", "305", "307"), ZENDER),

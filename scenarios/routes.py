@@ -41,7 +41,18 @@ class Rolverdeling:
     sut: Any = None  # actors.sut.SutDeelnemer when a system under test plays a role
 
 
+def _bijzonderheden(r: Rolverdeling, t: Traject) -> None:
+    """What the world knows from the start: the hoofdaannemer's onderaannemer (§11), and — ground truth for
+    the checks — that the trajectory's aanbieder has no contract with the gemeente (geen_contract_315)."""
+    hoofd, onder = r.aanbieders.get(t.aanbieder), r.aanbieders.get(t.onderaannemer or "")
+    if isinstance(hoofd, Aanbieder) and isinstance(onder, Aanbieder):  # reference actors (not a SUT's stand-in)
+        hoofd.onderaannemers[t.id] = onder
+    if t.heeft("geen_contract_315"):
+        r.wereld.gebeurtenis("geen_contract", actor=t.aanbieder, traject=t, gemeente=t.gemeente, domein=t.domein)
+
+
 def begin_toegang(r: Rolverdeling, t: Traject) -> None:
+    _bijzonderheden(r, t)
     aanbieder = r.aanbieders[t.aanbieder]
     wat = "bepaling_jeugdhulp_gi" if t.variant == "gi_bepaling" else "aanmelding_toegang"
     r.toegangen[t.gemeente].meld(t, aanbieder, t.details["verwijzing"], wat)
@@ -54,6 +65,7 @@ def begin_toegang(r: Rolverdeling, t: Traject) -> None:
 
 
 def begin_extern(r: Rolverdeling, t: Traject) -> None:
+    _bijzonderheden(r, t)
     r.verwijzers[t.verwijzer].verwijs(t, r.aanbieders[t.aanbieder], t.details["intake"])
 
 

@@ -93,6 +93,7 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
     aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
     gegevens = _aanbieders(synth, aantal)
+    wereld.contracten = {a.agb: a for a in gegevens}
     gemeenten = {code: Gemeente(wereld, code, g.naam) for code, g in profiel.gemeenten.items()}
     aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens}
     sut = None
@@ -245,4 +246,6 @@ BIJZONDERE_GEBEURTENISSEN = frozenset({
     "verzoek_in_onderzoek", "verzoek_afgewezen", "toewijzing_vervallen", "toewijzing_vervalt_zonder_start",
     "hervat_zorg", "prestatie_afgekeurd", "verhuizing", "overleg_toegang_overgang_18", "client_zonder_bsn",
     "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing",
+    "inzet_onderaannemer", "afstemming_toegang_onderaannemer", "geen_contract", "clientgegevens_afwijkend_315",
+    "overleg_naw_buiten_berichtenverkeer", "samenloop_afstemming",
 })

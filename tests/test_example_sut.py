@@ -292,6 +292,26 @@ def test_315_the_protocol_rejects_gets_a_319(sut, registry, geval, reden):
     assert all(b.header.ontvanger == heen_afzender for b in antwoorden)
 
 
+def test_a_second_315_for_the_same_product_overlapping_is_rejected_as_stapeling(sut, registry):
+    """§4 stapeling: after the first 315 is honoured, a 315 for the same product in an overlapping period
+    from the same aanbieder gets a 319 "afgewezen" with reden 6 "Stapeling"."""
+    run, dag = "stapeling", date(2026, 1, 13)
+    sut.start_run(run)
+    eerste = vot(registry, ref="EERSTE")
+    assert sut.lever(run, dag, eerste) == 202
+    na_eerste = gelezen(registry, [x for xs in sut.dagen(run, dag, 3).values() for x in xs])
+    assert [b.nummer for b in na_eerste if b.nummer in ("301", "319")] == ["301"]
+    b = lees(vot(registry, ref="TWEEDE"), registry)
+    b = replace(b, header=replace(b.header, identificatie=b.header.identificatie[:-1] + "9"))
+    tweede = render(b, registry)
+    dag2 = date(2026, 1, 20)
+    assert sut.lever(run, dag2, tweede) == 202
+    antwoorden = [b for b in gelezen(registry, [x for xs in sut.dagen(run, dag2, 3).values() for x in xs])
+                  if b.nummer in ("301", "319")]
+    assert [(a.nummer, a.antwoord.verzoek_antwoord, a.antwoord.reden_afwijzing) for a in antwoorden] == [("319", "1", "6")]
+    assert antwoorden[0].antwoord.referentie_aanbieder.startswith("TWEEDE")
+
+
 def test_toegang_decision_gives_a_301_without_referentie(sut, registry):
     sut.start_run("toegang")
     dag = date(2026, 1, 16)  # a Friday: the 301 follows on Monday

@@ -3,8 +3,9 @@
 Per run (one municipality, code ``code``), following Annex 4 (Zorgregio MIJOV):
 
 * 315 → 316 on the day of receipt; the next werkdag a 301 or a 319 "afgewezen": a WMO315 is
-  rejected (§4), as is a 315 from an aanbieder without a contract for that domain (§4, §11.1) and a
-  315 for a client with a GI's bepaling jeugdhulp (§4, §11);
+  rejected (§4), as is a 315 from an aanbieder without a contract for that domain (§4, §11.1), a
+  315 for a client with a GI's bepaling jeugdhulp (§4, §11) and a 315 for a product the client
+  already has at that aanbieder in an overlapping period (§4 stapeling);
 * 317 → 318 the same day; the next werkdag one 301 for the whole request, never with an
   ingangsdatum before the 301 itself (§8.1), or a 319; a WMO317 is rejected (§8.1);
 * 305 → 306, 307 → 308 the same day, with the retourcode of each product that breaks TR019
@@ -40,7 +41,7 @@ FOUTEN: dict[str, tuple[str, str]] = {
     "dubbele_id": ("TR056", "de tweede 301 van een run hergebruikt de BerichtIdentificatie van de eerste"),
 }
 ONTVANGT = {"302", "305", "307", "315", "317", "320", "323"}
-AFGEWEZEN, GEEN_CONTRACT, PAST_NIET, ZORGINHOUDELIJK = "1", "3", "4", "7"  # VerzoekAntwoord / RedenAfwijzingVerzoek
+AFGEWEZEN, GEEN_CONTRACT, PAST_NIET, STAPELING, ZORGINHOUDELIJK = "1", "3", "4", "6", "7"  # VerzoekAntwoord / RedenAfwijzingVerzoek
 GEEN_OPMERKING, VOLLEDIG_TOEGEWEZEN = "0200", "8001"
 UUR, MINUUT = "04", "01"
 WIJZIGING_VERLENGING, WIJZIGING_VERKORTING, WIJZIGING_AANBIEDER = "04", "05", "12"
@@ -258,6 +259,8 @@ class Backoffice:
             reden = GEEN_CONTRACT  # §4 contract check; §11.1 an onderaannemer has none with us
         elif b.std == "ijw" and self.db.heeft_gi(run, bsn):
             reden = PAST_NIET  # §4, §11: help on a GI's bepaling is assigned by the toegang, not on a 315
+        elif self._stapeling(run, bsn, agb, b.std, gevraagd):
+            reden = STAPELING  # §4: the same product at this aanbieder in an overlapping period
         if reden is not None or not gevraagd:
             self._stuur_319(run, inst, dag, b.std, agb, referentie or "-", reden or ZORGINHOUDELIJK)
             return
@@ -407,6 +410,20 @@ class Backoffice:
     # =========================================================================================
     # sending
     # =========================================================================================
+    def _stapeling(self, run: str, bsn: str, agb: str, std: str, gevraagd: list) -> bool:
+        """A requested product (categorie and code) the client already has at this aanbieder, not vervallen,
+        in an overlapping period; a verlenging starts after the current einddatum and does not overlap."""
+        for ap in gevraagd:
+            product = (tekst(ap, "Product", "Categorie"), tekst(ap, "Product", "Code"))
+            van = date.fromisoformat(tekst(ap, "ToewijzingIngangsdatum"))
+            tot = date.fromisoformat(tekst(ap, "ToewijzingEinddatum")) if tekst(ap, "ToewijzingEinddatum") else date.max
+            for tw in self.db.toewijzingen(run, bsn, agb, std):
+                ingang = date.fromisoformat(tw["ingang"])
+                einde = date.fromisoformat(tw["einde"]) if tw.get("einde") else date.max
+                if (tw["categorie"], tw["code"]) == product and einde > ingang and ingang <= tot and van <= einde:
+                    return True
+        return False
+
     def _gecontracteerd(self, inst: dict, agb: str, std: str) -> bool:
         contracten = inst.get("contracten") or []
         if not contracten:
