@@ -197,8 +197,10 @@ class Aanbieder(Actor):
         gewenst, omvang = tp.ingangsdatum, None
         if self.w.fout("budget_vow_toekomst"):  # fault: the budget from a future date, not the whole toewijzing (TR373)
             gewenst = self.w.vandaag + timedelta(days=14)
-        elif self.w.fout("omvang_in_budgetverzoek"):  # fault: an Omvang on an aspecifieke toewijzing (TR412)
-            omvang = Omvang(lev.zorg.volume, lev.zorg.product.eenheid, lev.zorg.product.frequentie)
+        elif tp.product is not None and self.w.fout("omvang_in_budgetverzoek"):
+            omvang = Omvang(lev.zorg.volume, lev.zorg.product.eenheid, lev.zorg.product.frequentie)  # fault (TR412)
+        elif tp.product is None and self.w.fout("omvang_op_generiek"):
+            omvang = Omvang(lev.zorg.volume, lev.zorg.product.eenheid, lev.zorg.product.frequentie)  # fault (TR375)
         verzoek = Verzoek(
             referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
             ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
@@ -336,7 +338,7 @@ class Aanbieder(Actor):
             if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
                 return  # arrives already vervallen
             lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
-            if tp.product is not None and tp.omvang is None:  # aspecifiek: the aanbieder chooses the products
+            if tp.omvang is None:  # aspecifiek (or generiek: no Product at all): the aanbieder chooses the products
                 lev.zorg = _zorg_in_categorie(t, tp)
                 if lev.zorg is not None and tp.einddatum is not None:
                     lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)
@@ -636,9 +638,11 @@ class Aanbieder(Actor):
 
 
 def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
-    """The planned care of ``t`` an aspecifieke toewijzing (categorie only) covers."""
+    """The planned care of ``t`` an aspecifieke toewijzing (categorie only) covers; without a Product
+    (generiek, which no profile assigns: fault ``generiek_toewijzen``) any care in the toewijzing's domein."""
     passend = [z for z in t.zorg + list(t.details.get("wmo_zorg") or [])
-               if z.product.categorie == tp.product.categorie]
+               if (z.product.categorie == tp.product.categorie if tp.product is not None
+                   else z.product.domein == t.domein)]
     return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
 
 

@@ -23,6 +23,8 @@ class Fout:
     gebeurtenissen: dict[str, float] = field(default_factory=dict)  # special events the test switches on
     hoe_vaak: int = 3
     profiel: str = "mijov-2024"  # the profile the test runs under (a rule of one protocol only)
+    #: other faults the test switches on with it: a rule that only a deviation of the other party makes reachable
+    samen_met: tuple[str, ...] = ()
 
 
 FOUTEN: dict[str, Fout] = {f.naam: f for f in (
@@ -110,6 +112,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "die van de toewijzing (9373)", ("TR373",), scenario="extern", profiel="lta-2021"),
     Fout("omvang_in_budgetverzoek", "aanbieder", "LTA: een budget-317 met een Omvang op een aspecifieke toewijzing "
          "(9412)", ("TR412",), scenario="extern", profiel="lta-2021"),
+    Fout("omvang_op_generiek", "aanbieder", "LTA: een budget-317 met een Omvang op een toewijzing zonder Product "
+         "(9375); zo'n generieke toewijzing geeft alleen een afwijkende gemeente (generiek_toewijzen, samen aan)",
+         ("TR375", "PROT.aspecifiek_gevuld"), scenario="extern", profiel="lta-2021",
+         samen_met=("generiek_toewijzen",)),
     Fout("debet_dubbel_in_bericht", "aanbieder", "dezelfde debetprestatie twee keer in één 323 (de gemeente keurt de "
          "hele 323 af met 0001)", ("TR416",)),
     # -- gemeente ----------------------------------------------------------------------------
@@ -169,6 +175,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          ("PROT.vervallen_zonder_declaratie", "TR385")),
     Fout("325_ander_declaratienummer", "gemeente", "een 325 met een ander DeclaratieNummer dan dat van de 323",
          ("TR376",)),
+    Fout("generiek_toewijzen", "gemeente", "LTA: een toewijzing zonder Product (ook zonder categorie), ook in de "
+         "305 van de aanbieder", ("PROT.aspecifiek_gevuld",), scenario="extern", profiel="lta-2021", hoe_vaak=8),
     Fout("325_andere_xsdversie", "gemeente", "een 325 waarvan XsdVersieDeclaratie niet de XsdVersie van de 323 is",
          ("TR371",)),
 )}

@@ -126,6 +126,8 @@ class Gemeente(Actor):
                 if self.w.fout("aspecifiek_met_code"):  # fault: the code of the care the aanbieder plans
                     gepland = [g for g in t.zorg if g.product.categorie == z.product.categorie] or [z]
                     product = Product(z.product.categorie, gepland[0].product.code)
+                elif self.w.fout("generiek_toewijzen"):  # fault: no Product at all, not even the categorie
+                    product = None
                 budget = (z.budget or verwachte_kosten_cent(z, self.w.codes(std))) if w.budget else None
             tp = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=self.w.vandaag, toewijzingstijd=time(9, 0),
