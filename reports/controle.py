@@ -561,15 +561,16 @@ class Controleur:
         product and period of a TeWijzigenProduct or OngewijzigdProduct come from its toewijzing; without a
         ProductCode the categorie counts, without a categorie every product."""
         v = m.client.verzoek
+        eigen = lambda tw: tw is not None and tw.agb == agb and tw.bsn == m.client.bsn  # noqa: E731
         perioden: list[tuple[str, b.Product | None, date, date | None]] = []  # (klasse, product, begin, eind)
         for p in v.te_wijzigen:
             tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
-            if tw is not None and tw.agb == agb:
+            if eigen(tw):
                 perioden.append((f"TeWijzigenProduct {p.toewijzingnummer}", tw.tp.product, tw.tp.ingangsdatum,
                                  p.einddatum or tw.tp.einddatum))
         for p in v.ongewijzigd:
             tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
-            if tw is not None and tw.agb == agb:
+            if eigen(tw):
                 perioden.append((f"OngewijzigdProduct {p.toewijzingnummer}", tw.tp.product, tw.tp.ingangsdatum,
                                  tw.tp.einddatum))
         for p in v.nieuw:

@@ -7,8 +7,9 @@ Three kinds of rules:
 * ``TERMIJN.<key>`` — a deadline of the protocol; the amount comes from the profile (so the rule
   text and its source follow the profile the checks run with);
 * ``PROT.<name>`` — a state rule of the regional protocol (Annex 4) that spans messages;
-* ``TR###`` — an iStandaarden technische regel, "berichtoverstijgend" (across messages); its
-  official title and retourcode are read from the schema folder's ``regels.csv`` at run time;
+* ``TR###`` — an iStandaarden technische regel, "berichtoverstijgend" (across messages; and TR416,
+  the in-message twin of TR389); its official title, controleniveau and retourcode are read from the
+  schema folder's ``regels.csv`` at run time;
 * ``RETOUR.<name>`` / ``XSD`` — the retour discipline and the technical validity of each message.
 """
 
@@ -141,7 +142,7 @@ _RETOUR = [
           ("302", "306", "308", "316", "318", "320", "325"), ONTVANGER),
 ]
 
-#: iStandaarden berichtoverstijgende TRs the checker judges, and who must keep each
+#: iStandaarden TRs the checker judges (every berichtoverstijgende one of iJw/iWmo 3.2), and who must keep each
 _TR_ROL: dict[str, str] = {
     "TR019": AANBIEDER, "TR056": ZENDER, "TR063": AANBIEDER, "TR071": AANBIEDER, "TR074": AANBIEDER,
     "TR304": AANBIEDER, "TR307": AANBIEDER, "TR308": AANBIEDER, "TR314": AANBIEDER, "TR318": AANBIEDER,
