@@ -857,6 +857,9 @@ class Controleur:
                 codes = self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
                 for code in codes:
                     self._verwacht_code(rec, f"Prestatie {p.referentie.nummer}", code)
+        verwacht = self.verwachte_codes.get((rec.afzender, rec.identificatie), {})
+        if "Header" in verwacht:  # rejected as a message (TR416, 0001): the 325 is only a Header, no class codes
+            self.verwachte_codes[(rec.afzender, rec.identificatie)] = {"Header": verwacht["Header"]}
         self.declaraties[(agb, rec.identificatie)] = {
             "totaal": d.totaal_cent, "gemeente": gemeente, "datum": rec.datum, "nummer": d.nummer,
             "xsd_versie": m.header.xsd_versie,
