@@ -32,6 +32,7 @@ from simulator.berichten import (
     VerzoekWijzigingClient,
 )
 from simulator.bus import Aflevering
+from simulator.codes import retourcode_voor_regel
 from simulator.retour import maak_retour
 from simulator.schemas import IJW, Standaard
 from simulator.synthetisch import Aanbieder as AanbiederGegevens
@@ -92,6 +93,7 @@ class Aanbieder(Actor):
         self.leveringen: dict[tuple[str, str], Levering] = {}  # (gemeente, toewijzingnummer)
         self._per_traject: dict[int, list[Levering]] = {}  # id(traject) → its leveringen, in insertion order
         self.verzoeken: dict[str, Traject] = {}  # ReferentieAanbieder → trajectory
+        self.verzoek_aan: dict[str, str] = {}  # ReferentieAanbieder → the gemeente the 315/317 went to (TR379)
         self.verlengingen: dict[str, int] = {}  # traject id → verlengingen asked via 315
         self.intrekkingen: dict[tuple[str, str], Intrekking] = {}  # (gemeente, id of the withdrawing 307)
         self.declaraties = Declaratieadministratie(self)
@@ -247,8 +249,7 @@ class Aanbieder(Actor):
     def stuur_315(self, t: Traject, gemeente: str, zorg: list[Zorgvraag], verlenging: bool = False) -> None:
         std = standaard_van(t.domein)
         p = t.client.persoon
-        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
-        self.verzoeken[referentie] = t
+        referentie = self._referentie(t, gemeente)
         verwijzer = Verwijzer(self.w.code(std, f"verwijzer.{t.verwijzer}"),
                               naam=t.details.get("verwijzer_naam"), zorgverlenercode=t.details.get("verwijzer_agb"))
         if verlenging and self.w.fout("verlenging_niet_medisch"):
@@ -272,6 +273,13 @@ class Aanbieder(Actor):
         self.w.verstuur(bericht, bsn=t.bsn, traject=t)
         if verlenging:
             self.verlengingen[t.id] = self.verlengingen.get(t.id, 0) + 1
+
+    def _referentie(self, t: Traject, gemeente: str) -> str:
+        """A new ReferentieAanbieder for a 315 or 317 to ``gemeente``."""
+        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
+        self.verzoeken[referentie] = t
+        self.verzoek_aan[referentie] = gemeente
+        return referentie
 
     def _aangevraagd(self, t: Traject, z: Zorgvraag, referentie: str, verwijzer: Verwijzer) -> AangevraagdProduct:
         """Specifiek: categorie, code and Omvang.  Aspecifiek (profile [toewijzing]): categorie only, an
@@ -314,15 +322,22 @@ class Aanbieder(Actor):
         nieuw = nieuw_budget(lev.gedeclareerd_cent, lev.zorg, self.w.codes(std), self.w.vandaag)
         if nieuw <= tp.budget:
             return
-        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
-        self.verzoeken[referentie] = t
+        referentie = self._referentie(t, lev.gemeente)
         lev.budget_gevraagd = nieuw
         andere = [l for l in self._leveringen_van(t) if l is not lev and l.gemeente == lev.gemeente
                   and l.standaard == std and _actueel(l.toegewezen, self.w.vandaag)]
+        gewenst, omvang = tp.ingangsdatum, None
+        if self.w.fout("budget_vow_toekomst"):  # fault: the budget from a future date, not the whole toewijzing (TR373)
+            gewenst = self.w.vandaag + timedelta(days=14)
+        elif tp.product is not None and self.w.fout("omvang_in_budgetverzoek"):
+            omvang = Omvang(lev.zorg.volume, lev.zorg.product.eenheid, lev.zorg.product.frequentie)  # fault (TR412)
+        elif tp.product is None and self.w.fout("omvang_op_generiek"):
+            omvang = Omvang(lev.zorg.volume, lev.zorg.product.eenheid, lev.zorg.product.frequentie)  # fault (TR375)
         verzoek = Verzoek(
             referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
             ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
-            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, tp.ingangsdatum, einddatum=tp.einddatum, budget=nieuw),),
+            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum, omvang=omvang,
+                                           budget=nieuw),),
         )
         self.w.gebeurtenis("budget_vow", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer,
                            budget=tp.budget, gedeclareerd=lev.gedeclareerd_cent, gevraagd=nieuw)
@@ -333,17 +348,22 @@ class Aanbieder(Actor):
     def stuur_317(self, lev: Levering, gewenst: date, nieuw_volume: int) -> None:
         """Verzoek om wijziging: more (or less) care per period from ``gewenst`` on (§8.1)."""
         t, std = lev.traject, lev.standaard
-        referentie = self.nummer("referentie", t.gemeente, f"{self.adres}-{t.gemeente}-", 6)
-        self.verzoeken[referentie] = t
+        referentie = self._referentie(t, lev.gemeente)
         tp = lev.toegewezen
         if self.w.fout("vow_verleden"):
             gewenst = self.w.vandaag - timedelta(days=10)
         andere = [l for l in self._leveringen_van(t) if l is not lev and _actueel(l.toegewezen, self.w.vandaag)]
+        omvang = replace(tp.omvang, volume=nieuw_volume)
+        nieuw: tuple[NieuwProduct, ...] = ()
+        if self.w.fout("vow_zonder_omvang"):  # fault: no Omvang for a toewijzing with a ProductCode (TR411)
+            omvang = None
+        elif self.w.fout("vow_product_dubbel"):  # fault: the same product also asked new, overlapping (TR361)
+            nieuw = (NieuwProduct(gewenst, product=tp.product, einddatum=tp.einddatum, omvang=tp.omvang),)
         verzoek = Verzoek(
             referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
             ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
-            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum,
-                                           omvang=replace(tp.omvang, volume=nieuw_volume)),),
+            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum, omvang=omvang),),
+            nieuw=nieuw,
         )
         bericht = VerzoekWijziging(std, self.w.header(std, "317", self.adres, lev.gemeente, self.identificatie(t.gemeente)),
                                    VerzoekWijzigingClient(t.bsn, verzoek))
@@ -352,9 +372,9 @@ class Aanbieder(Actor):
     # ======================================================================================
     # Receiving
     # ======================================================================================
-    def _retour(self, heen, aflevering: Aflevering, gemeente: str) -> None:
+    def _retour(self, heen, aflevering: Aflevering, gemeente: str, codes: dict | None = None) -> None:
         retour = maak_retour(heen, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
-                             registry=self.w.registry)
+                             registry=self.w.registry, codes_per_klasse=codes or None)
         self.w.verstuur(retour, heen=heen.header.identificatie, bsn=aflevering.verzending.bsn,
                         toewijzingnummers=aflevering.verzending.toewijzingnummers,
                         traject=self.w.trajecten.get(aflevering.verzending.traject or ""))
@@ -367,12 +387,35 @@ class Aanbieder(Actor):
         if self.w.fout("laat_302"):
             retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 6)
         if not self.w.fout("geen_302"):
-            self.op(retourdag, self._retour, b, aflevering, gemeente)
+            self.op(retourdag, self._retour, b, aflevering, gemeente, self._codes_301(b, gemeente))
         if t is None:
             self.w.gebeurtenis("toewijzing_onbekende_client", actor=self.adres, bsn=b.client.bsn)
             return
         for tp in b.client.producten:
             self._verwerk_toegewezen(t, b.standaard, gemeente, tp, aflevering.ontvangen, retourdag)
+
+    def _codes_301(self, b: Toewijzing, gemeente: str) -> dict[ToegewezenProduct, tuple[str, ...]]:
+        """The ToegewezenProducten the 302 rejects, as received (before they change the leveringen):
+        TR379 a ReferentieAanbieder, new on this toewijzing, of no 315/317 this aanbieder sent this gemeente
+        for this client; TR385 a removal (RedenWijziging 13) of a toewijzing with approved prestaties.
+        The toewijzing is still taken as the gemeente sent it: the 302 reports its breach."""
+        codes: dict[ToegewezenProduct, tuple[str, ...]] = {}
+        verwijderd = self.w.code(b.standaard, "wijziging.verwijderd")
+        for tp in b.client.producten:
+            lev = self.leveringen.get((gemeente, tp.toewijzingnummer))
+            oud = lev.toegewezen if lev is not None else None
+            regels = []
+            ref = tp.referentie_aanbieder
+            if ref and (oud is None or oud.referentie_aanbieder != ref):
+                t = self.verzoeken.get(ref)
+                if t is None or t.bsn != b.client.bsn or self.verzoek_aan.get(ref) != gemeente:
+                    regels.append("TR379")
+            if (tp.reden_wijziging == verwijderd and oud is not None and oud.reden_wijziging != verwijderd
+                    and self.declaraties.heeft_goedgekeurd(gemeente, tp.toewijzingnummer)):
+                regels.append("TR385")
+            if regels:
+                codes[tp] = tuple(retourcode_voor_regel(self.w.codelijsten, b.standaard, r) for r in regels)
+        return codes
 
     def bij_319(self, b: Antwoord, aflevering: Aflevering) -> None:
         gemeente = b.header.afzender
@@ -431,7 +474,7 @@ class Aanbieder(Actor):
             if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
                 return  # arrives already vervallen
             lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
-            if tp.product is not None and tp.omvang is None:  # aspecifiek: the aanbieder chooses the products
+            if tp.omvang is None:  # aspecifiek (or generiek: no Product at all): the aanbieder chooses the products
                 lev.zorg = _zorg_in_categorie(t, tp)
                 if lev.zorg is not None and tp.einddatum is not None:
                     lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)
@@ -540,6 +583,8 @@ class Aanbieder(Actor):
         # a 317 is for Jeugd; a WMO317 only as a provocation the gemeente must reject (§8.1)
         vow = (t.heeft("vow") and lev.standaard == IJW) or (t.heeft("wmo317") and lev.standaard != IJW)
         vow = vow and tp.omvang is not None  # an aspecifieke toewijzing changes by budget (stuur_317_budget)
+        # a total over the loopduur changes only for the whole toewijzing (TR373), never from a future date (§8.1)
+        vow = vow and tp.omvang.frequentie != self.w.code(lev.standaard, "frequentie.totaal")
         if vow and duur > 100 and "vow_gedaan" not in t.details:
             t.details["vow_gedaan"] = True
             rng = self.rng(t, "vow")
@@ -625,8 +670,15 @@ class Aanbieder(Actor):
         if lev.gestopt or lev.vervallen or lev.start_actueel is None:
             return
         lev.stop_versie += 1  # the planned definitive stop is replaced below
+        begin = lev.start_actueel
         self._stuur_stopbericht(lev, laatste, "beeindiging.tijdelijk", "status.eerste")
         lev.start_actueel = None
+        if not definitief and self.w.fout("tweede_tijdelijke_stop"):
+            # fault: a second temporary stop on this start, a week later (TR413)
+            self._stuur_extra_stop(lev, begin, laatste + timedelta(days=7), "beeindiging.tijdelijk")
+        elif not definitief and self.w.fout("stop_eerder_dan_tijdelijk"):
+            # fault: a definitive stop after the temporary one, with an einddatum before it (TR414)
+            self._stuur_extra_stop(lev, begin, laatste - timedelta(days=1), "beeindiging.door_client")
         rng = self.rng(lev.traject, "tijdelijk2")
         if definitief:
             # the temporary stop turns out to be definitive: withdraw it, then stop for real (§6.4)
@@ -693,6 +745,8 @@ class Aanbieder(Actor):
             fout = replace(product, toewijzingnummer=str(999_000_000 + int(product.toewijzingnummer) % 1_000_000))
         elif self.w.fout("dubbele_305"):
             fout = replace(product, begindatum=product.begindatum + timedelta(days=1))
+        elif self.w.fout("305_herhaald"):
+            fout = product  # the same start again: a key already received (TR074)
         if fout is None:
             return
         t, std = lev.traject, lev.standaard
@@ -705,9 +759,15 @@ class Aanbieder(Actor):
             return
         if lev.start_actueel is None:
             return  # never started (or temporarily stopped and not resumed): nothing to stop
+        begin = lev.start_actueel
         self._stuur_stopbericht(lev, einddatum, reden, "status.eerste")
         lev.gestopt = True
         lev.start_actueel = None
+        if self.w.fout("tweede_definitieve_stop"):  # fault: a second definitive 307 on this start (TR415)
+            ander = "beeindiging.in_overeenstemming" if reden == "beeindiging.volgens_plan" else "beeindiging.volgens_plan"
+            self._stuur_extra_stop(lev, begin, einddatum, ander)
+        elif self.w.fout("start_verwijderd_na_stop"):  # fault: the stopped start withdrawn a werkdag later (TR071)
+            self.op(self.w.kalender.add_werkdagen(self.w.vandaag, 1), self._verwijder_305, lev, begin)
         self.w.gebeurtenis("einde_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
                            datum_einde=einddatum.isoformat())
 
@@ -718,7 +778,25 @@ class Aanbieder(Actor):
         t.details.setdefault("laatste_start", {})[lev.nummer] = begin
         if status == "status.eerste" and reden != "beeindiging.tijdelijk" and self.w.fout("307_zonder_305"):
             begin = begin - timedelta(days=1)  # a begindatum for which no 305 is current
+        product = tp.product
+        if status == "status.eerste" and reden != "beeindiging.tijdelijk" and product is not None and product.code:
+            domein = self.w.catalogus.per_code(product.code).domein
+            andere = [p for p in self.w.catalogus.per_categorie(product.categorie, domein) if p.code != product.code]
+            if andere and self.w.fout("stop_ander_product"):  # fault: not the product of the 305 (TR382)
+                product = Product(andere[0].categorie, andere[0].code)
         product = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, status),
+                              toewijzingnummer=tp.toewijzingnummer, product=product,
+                              toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+
+    # -- fault switches on starts and stops (actors/fouten.py) --------------------------------
+    def _stuur_extra_stop(self, lev: Levering, begin: date, einddatum: date, reden: str) -> None:
+        """A further 307 on the start of ``begin``; the aanbieder's own bookkeeping does not change."""
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        p = t.client.persoon
+        product = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, "status.eerste"),
                               toewijzingnummer=tp.toewijzingnummer, product=tp.product,
                               toewijzing_ingangsdatum=tp.ingangsdatum)
         client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
@@ -726,11 +804,23 @@ class Aanbieder(Actor):
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
         return b
 
+    def _verwijder_305(self, lev: Levering, begin: date) -> None:
+        """A 305 with StatusAanlevering 3 (verwijderen) for the start of ``begin``."""
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        p = t.client.persoon
+        product = StartProduct(begin, self.w.code(std, "status.verwijderen"), toewijzingnummer=tp.toewijzingnummer,
+                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+
 
 def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
-    """The planned care of ``t`` an aspecifieke toewijzing (categorie only) covers."""
+    """The planned care of ``t`` an aspecifieke toewijzing (categorie only) covers; without a Product
+    (generiek, which no profile assigns: fault ``generiek_toewijzen``) any care in the toewijzing's domein."""
     passend = [z for z in t.zorg + list(t.details.get("wmo_zorg") or [])
-               if z.product.categorie == tp.product.categorie]
+               if (z.product.categorie == tp.product.categorie if tp.product is not None
+                   else z.product.domein == t.domein)]
     return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
 
 

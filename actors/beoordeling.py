@@ -14,7 +14,9 @@ TR418 the tariff is the contract tariff; TR369 the approved debits stay within t
 TR321/TR322 the volume fits the Omvang, per ProductPeriode and together (``simulator/omvang.py``).
 
 A DeclaratieNummer used before (TR333) rejects the whole declaration (``declaratie_afwijzing``); a
-Client that is none of this aanbieder's clients gets 8187 (TR304, ``onbekende_clienten``).
+Client that is none of this aanbieder's clients gets 8187 (TR304, ``onbekende_clienten``); two debits
+for one ProductPeriode within the 323 (TR416) reject the whole message with 0001 in the Header
+(``dubbel_debet_in_bericht``).
 """
 
 from __future__ import annotations
@@ -62,6 +64,22 @@ def declaratie_afwijzing(g: "Gemeente", b: Declaratie, agb: str) -> tuple[str, .
             regels.append("TR318")
     staat["perioden"][std.naam] = max(q, vorige or q)
     return tuple(retourcode_voor_regel(g.w.codelijsten, std, r) for r in regels)
+
+
+def dubbel_debet_in_bericht(b: Declaratie) -> bool:
+    """TR416 (the message's own content, retourcode 0001): two debits in this 323 for the same toewijzing,
+    ProductPeriode, categorie and code.  The gemeente then rejects the 323 as a whole (only a Header with
+    0001); a second debit on one sent in an earlier 323 is TR389, judged per prestatie."""
+    gezien: set[tuple] = set()
+    for c in b.declaratie.clienten:
+        for p in c.prestaties:
+            if p.bedrag_cent < 0:
+                continue
+            sleutel = (c.bsn, *_sleutel(p), p.product)
+            if sleutel in gezien:
+                return True
+            gezien.add(sleutel)
+    return False
 
 
 def onbekende_clienten(g: "Gemeente", b: Declaratie, agb: str) -> dict[str, tuple[str, ...]]:

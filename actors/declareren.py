@@ -163,6 +163,11 @@ class Declaratieadministratie:
                 self._laatste_periode[(gemeente, std.naam)] = periode
                 self._verstuur(gemeente, std, periode, groep)
 
+    def _stuur_apart(self, gemeente: str, std: Standaard, regels: list[Regel]) -> None:
+        """A 323 with only ``regels``, for the DeclaratiePeriode of the batch before it (a second batch)."""
+        periode = self._laatste_periode.get((gemeente, std.naam), regels[0].maand)
+        self._verstuur(gemeente, std, periode, regels)
+
     def _regels_voor(self, lev: "Levering", tot: Maand) -> list[Regel]:
         tp = lev.toegewezen
         if lev.vervallen and _maand(tp.ingangsdatum) <= tot:
@@ -256,7 +261,11 @@ class Declaratieadministratie:
             onbekend = "9" * len(tp.toewijzingnummer)
             return p, [replace(p, referentie=Referentie(self._referentie(lev)), toewijzingnummer=onbekend)]
         if f("tweede_debet"):
-            return p, [replace(p, referentie=Referentie(self._referentie(lev)))]
+            # fault: the same debit again (new ReferentieNummer), a werkdag later in a 323 of its own (TR389)
+            dubbel = Regel(replace(p, referentie=Referentie(self._referentie(lev))), lev, _maand(b_), status="fout")
+            self.a.op(self.w.kalender.add_werkdagen(self.w.vandaag, 1), self._stuur_apart, lev.gemeente,
+                      lev.standaard, [dubbel])
+            return p, []
         if f("credit_zonder_debet"):
             nooit = self._referentie(lev)  # a ReferentieNummer never sent
             return p, [replace(p, referentie=Referentie(self._referentie(lev), vorig=nooit), bedrag_cent=-p.bedrag_cent)]
@@ -372,6 +381,13 @@ class Declaratieadministratie:
             per_bsn.setdefault(r.levering.traject.bsn, []).append(r.prestatie)
             self.op_referentie[r.prestatie.referentie.nummer] = r
         debet = next((r for r in regels if r.status == "ingediend" and r.prestatie.bedrag_cent > 0), None)
+        if debet is not None and not any(r.status == "credit" for r in regels) \
+                and self.w.fout("debet_dubbel_in_bericht"):
+            # fault: the same debit twice in this 323 (TR416); the gemeente rejects the whole 323 (a 323 with a
+            # credit line is left alone: rejecting it would leave that credit out of step)
+            kopie = replace(debet.prestatie, referentie=Referentie(self._referentie(debet.levering)))
+            regels = regels + [Regel(kopie, debet.levering, debet.maand, status="fout")]
+            per_bsn[debet.levering.traject.bsn].append(kopie)
         if debet is not None and self.w.fout("onbekende_bsn"):
             # fault: a prestatie copied to a Client that is none of this aanbieder's clients (TR304)
             bekend = {l.traject.bsn for ls in self.leveringen.values() for l in ls}
@@ -415,6 +431,11 @@ class Declaratieadministratie:
             rng = self.w.sim.rng(f"{self.a.adres}:budget_vow:{tp.toewijzingnummer}:{lev.gedeclareerd_cent}")
             self.a.op(self.w.kalender.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self.a.stuur_317_budget, lev)
 
+    def heeft_goedgekeurd(self, gemeente: str, toewijzingnummer: str) -> bool:
+        """Whether an approved, not credited debit on this toewijzing stands (TR385)."""
+        return any(st.regel is not None and st.regel.status == "toegekend"
+                   for (g, nr, _), st in self.staat.items() if g == gemeente and nr == toewijzingnummer)
+
     # -- the answer --------------------------------------------------------------------------
     def verwerk_antwoord(self, b: DeclaratieAntwoord, ontvangen: date) -> None:
         regels = self.verzonden.pop(b.declaratie_identificatie, None)
@@ -423,7 +444,9 @@ class Declaratieadministratie:
             return
         afgekeurd: set[str] = set()
         goed = {self.w.code(b.standaard, "retour.geen_opmerking"), self.w.code(b.standaard, "retour.declaratie_toegewezen")}
-        if b.antwoord is not None and set(b.antwoord.retourcodes) - goed:
+        if b.antwoord is None and set(b.retourcodes) - goed:
+            afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the whole message rejected (0001, TR416)
+        elif b.antwoord is not None and set(b.antwoord.retourcodes) - goed:
             afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the Declaratie as a whole rejected (TR333)
         elif b.antwoord is not None:
             for c in b.antwoord.clienten:

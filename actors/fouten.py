@@ -23,6 +23,8 @@ class Fout:
     gebeurtenissen: dict[str, float] = field(default_factory=dict)  # special events the test switches on
     hoe_vaak: int = 3
     profiel: str = "mijov-2024"  # the profile the test runs under (a rule of one protocol only)
+    #: other faults the test switches on with it: a rule that only a deviation of the other party makes reachable
+    samen_met: tuple[str, ...] = ()
 
 
 FOUTEN: dict[str, Fout] = {f.naam: f for f in (
@@ -56,8 +58,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("dubbele_referentie", "aanbieder", "een nieuwe prestatie met het ReferentieNummer van een eerdere", ("TR314",)),
     Fout("declaratie_zonder_toewijzing", "aanbieder", "een extra prestatie op een toewijzingnummer dat de aanbieder "
          "nooit kreeg", ("TR338", "PROT.declaratie_met_toewijzing")),
-    Fout("tweede_debet", "aanbieder", "een tweede debetprestatie voor dezelfde toewijzing en ProductPeriode",
-         ("TR389",)),
+    Fout("tweede_debet", "aanbieder", "een tweede debetprestatie voor dezelfde toewijzing en ProductPeriode, met "
+         "de volgende 323", ("TR389",)),
     Fout("credit_zonder_debet", "aanbieder", "een creditprestatie die verwijst naar een nooit verzonden debetprestatie",
          ("TR323",)),
     Fout("dubbele_credit", "aanbieder", "een goedgekeurde prestatie wordt twee keer gecrediteerd (de tweede credit "
@@ -87,8 +89,35 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("declaratie_op_verwijderde", "aanbieder", "een dag zorg gedeclareerd op een toewijzing die de gemeente "
          "verwijderde (RedenWijziging 13; gebeurtenis verwijderen)", ("TR384",), gebeurtenissen={"verwijderen": 1.0}),
     Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
-    Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
-         ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),
+    Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden (ook TR357: niet de "
+         "ingangsdatum van de toewijzing; de gemeente keurt af met 9357)",
+         ("PROT.vow_ingang_toekomst", "TR357"), scenario="extern", gebeurtenissen={"vow": 1.0}),
+    # -- C1: berichtoverstijgende TRs on 305/307, 317 and 323 ---------------------------------
+    Fout("305_herhaald", "aanbieder", "dezelfde 305 nog eens: een sleutel die al ontvangen is (9074)", ("TR074",)),
+    Fout("start_verwijderd_na_stop", "aanbieder", "na de definitieve 307 wordt de 305 verwijderd (status 3; 9071)",
+         ("TR071",)),
+    Fout("stop_ander_product", "aanbieder", "een definitieve 307 met een andere productcode dan de 305 (9069)",
+         ("TR382",)),
+    Fout("tweede_tijdelijke_stop", "aanbieder", "na een tijdelijke 307 nog een tijdelijke 307 op dezelfde start (9413)",
+         ("TR413",), gebeurtenissen={"tijdelijk_stoppen": 1.0}),
+    Fout("stop_eerder_dan_tijdelijk", "aanbieder", "na een tijdelijke 307 een definitieve 307 met een eerdere "
+         "einddatum (9414)", ("TR414",), gebeurtenissen={"tijdelijk_stoppen": 1.0}),
+    Fout("tweede_definitieve_stop", "aanbieder", "na de definitieve 307 een tweede 307 met een andere reden (9415)",
+         ("TR415",)),
+    Fout("vow_product_dubbel", "aanbieder", "een 317 vraagt het te wijzigen product ook als NieuwProduct, in "
+         "dezelfde periode (9361)", ("TR361",), scenario="extern", gebeurtenissen={"vow": 1.0}),
+    Fout("vow_zonder_omvang", "aanbieder", "een 317 zonder Omvang op een toewijzing met productcode (9411)",
+         ("TR411",), scenario="extern", gebeurtenissen={"vow": 1.0}),
+    Fout("budget_vow_toekomst", "aanbieder", "LTA: een budget-317 met een gewenste ingangsdatum over twee weken, niet "
+         "die van de toewijzing (9373)", ("TR373",), scenario="extern", profiel="lta-2021"),
+    Fout("omvang_in_budgetverzoek", "aanbieder", "LTA: een budget-317 met een Omvang op een aspecifieke toewijzing "
+         "(9412)", ("TR412",), scenario="extern", profiel="lta-2021"),
+    Fout("omvang_op_generiek", "aanbieder", "LTA: een budget-317 met een Omvang op een toewijzing zonder Product "
+         "(9375); zo'n generieke toewijzing geeft alleen een afwijkende gemeente (generiek_toewijzen, samen aan)",
+         ("TR375", "PROT.aspecifiek_gevuld"), scenario="extern", profiel="lta-2021",
+         samen_met=("generiek_toewijzen",)),
+    Fout("debet_dubbel_in_bericht", "aanbieder", "dezelfde debetprestatie twee keer in één 323 (de gemeente keurt de "
+         "hele 323 af met 0001)", ("TR416",)),
     # -- B2: verlenging via 315 only at a medisch verwijzer (§8.2) ---------------------------
     Fout("verlenging_niet_medisch", "aanbieder", "een verlenging via 315 met een gecertificeerde instelling als "
          "verwijzer (geen medisch verwijzer); de gemeente wijst haar af", ("PROT.verlenging_medisch_verwijzer",),
@@ -155,6 +184,18 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "toegewezen", ("PROT.afwijzen_geen_contract",), scenario="extern", gebeurtenissen={"geen_contract_315": 1.0}),
     Fout("stapeling_toekennen", "gemeente", "een 315 voor hetzelfde product in een overlappende periode (stapeling) "
          "wordt toegewezen", ("PROT.afwijzen_stapeling",), gebeurtenissen={"stapeling_315": 1.0}),
+    # -- C1: berichtoverstijgende TRs on 301 and 325 -------------------------------------------
+    Fout("referentie_zonder_verzoek", "gemeente", "een 301 na verwijzing door de toegang met een ReferentieAanbieder "
+         "van geen enkel verzoek (de aanbieder keurt af met 9379)", ("TR379",)),
+    Fout("verwijderd_na_declaratie", "gemeente", "een toewijzing waarvan de laatste maand net is goedgekeurd wordt "
+         "verwijderd (RedenWijziging 13; de aanbieder keurt af met 9385)",
+         ("PROT.vervallen_zonder_declaratie", "TR385")),
+    Fout("325_ander_declaratienummer", "gemeente", "een 325 met een ander DeclaratieNummer dan dat van de 323",
+         ("TR376",)),
+    Fout("generiek_toewijzen", "gemeente", "LTA: een toewijzing zonder Product (ook zonder categorie), ook in de "
+         "305 van de aanbieder", ("PROT.aspecifiek_gevuld",), scenario="extern", profiel="lta-2021", hoe_vaak=8),
+    Fout("325_andere_xsdversie", "gemeente", "een 325 waarvan XsdVersieDeclaratie niet de XsdVersie van de 323 is",
+         ("TR371",)),
 )}
 
 

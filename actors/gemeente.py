@@ -44,7 +44,8 @@ from simulator.werkdagen import add_maanden
 from .basis import Actor
 from simulator.codes import retourcode_voor_regel, verwijzer_codes
 
-from .beoordeling import beoordeel_declaratie, declaratie_afwijzing, onbekende_clienten
+from .beoordeling import beoordeel_declaratie, declaratie_afwijzing, dubbel_debet_in_bericht, onbekende_clienten
+from .regiecontrole import controleer_305, controleer_307, controleer_317
 from .budget import verwachte_kosten_cent
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
@@ -62,6 +63,9 @@ class Dossier:
     gestart: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → current 305 Begindatum
     gestopt: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → Begindatum of the last 307
     ooit_gestart: set[str] = field(default_factory=set)
+    # toewijzingnummer → the 305s (Begindatum, Product) and 307s received and not withdrawn (actors/regiecontrole.py)
+    starts: dict[str, set] = field(default_factory=dict)
+    stops: dict[str, list] = field(default_factory=dict)
     gedeclareerd: set[str] = field(default_factory=set)
     verlengingen: int = 0
 
@@ -120,6 +124,8 @@ class Gemeente(Actor):
     def _nieuwe_toewijzingen(self, t: Traject, zorg: list[Zorgvraag], agb: str, referentie: str | None) -> None:
         std = standaard_van(zorg[0].product.domein)
         d = self.dossier(t.bsn, agb, std, t)
+        if referentie is None and self.w.fout("referentie_zonder_verzoek"):
+            referentie = f"{agb}-{t.gemeente}-999999"  # fault: a ReferentieAanbieder of no verzoek (TR379)
         nieuw = []
         for z in zorg:
             nr = self._toewijzingnummer(t)
@@ -132,6 +138,8 @@ class Gemeente(Actor):
                 if self.w.fout("aspecifiek_met_code"):  # fault: the code of the care the aanbieder plans
                     gepland = [g for g in t.zorg if g.product.categorie == z.product.categorie] or [z]
                     product = Product(z.product.categorie, gepland[0].product.code)
+                elif self.w.fout("generiek_toewijzen"):  # fault: no Product at all, not even the categorie
+                    product = None
                 budget = (z.budget or verwachte_kosten_cent(z, self.w.codes(std))) if w.budget else None
             tp = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=self.w.vandaag, toewijzingstijd=time(9, 0),
@@ -455,7 +463,9 @@ class Gemeente(Actor):
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_318", spreiding=0.5)
         if self.w.fout("laat_318"):
             retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
-        self.op(retourdag, self._retour, b, aflevering, t)
+        d = self.dossiers.get((b.client.bsn, agb, b.standaard.naam))
+        codes = controleer_317(self, d, b) if d is not None else {}
+        self.op(retourdag, self._retour, b, aflevering, t, codes)
         if t is None:
             return
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vow", spreiding=0.8, vroegst=retourdag)
@@ -463,6 +473,9 @@ class Gemeente(Actor):
             besluit = self.w.kalender.add_werkdagen(max(retourdag, aflevering.ontvangen), 8)
         if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen") and not self.w.fout("wmo317_toekennen"):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
+            return
+        if codes:  # the 318 rejects (part of) the request: it is not honoured, and answered with a rejection
+            self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
             return
         uitkomst = t.details.get("vow_uitkomst", "toegekend")
         if uitkomst == "afgewezen":
@@ -534,20 +547,11 @@ class Gemeente(Actor):
     # 305 / 307 / 323
     # ======================================================================================
     def bij_305(self, b: Start, aflevering: Aflevering) -> None:
-        """306 with the retourcodes of the rules a gemeente enforces on a start (TR019, TR326)."""
+        """306 with the retourcodes of the rules a gemeente enforces on a start (actors/regiecontrole.py)."""
         agb = b.header.afzender
         t = self._traject(aflevering, b.client.bsn, agb)
         d = self.dossier(b.client.bsn, agb, b.standaard, t)
-        codes = {}
-        eerste = self.w.code(b.standaard, "status.eerste")
-        for sp in b.client.producten:
-            if sp.toewijzingnummer not in d.toewijzingen:
-                codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR019"),)
-            elif sp.status_aanlevering == eerste and sp.toewijzingnummer in d.gestart:
-                codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR326"),)
-            elif sp.status_aanlevering == eerste:
-                d.gestart[sp.toewijzingnummer] = sp.begindatum
-                d.ooit_gestart.add(sp.toewijzingnummer)
+        codes = controleer_305(self, d, b)
         if not codes and self.w.fout("code_zonder_oorzaak"):
             codes = {b.client.producten[0]: (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR019"),)}
         if self.w.fout("geen_306"):
@@ -557,26 +561,11 @@ class Gemeente(Actor):
                 codes)
 
     def bij_307(self, b: Stop, aflevering: Aflevering) -> None:
-        """308 with the retourcodes of the rules a gemeente enforces on a stop (TR019, TR069)."""
+        """308 with the retourcodes of the rules a gemeente enforces on a stop (actors/regiecontrole.py)."""
         agb = b.header.afzender
         t = self._traject(aflevering, b.client.bsn, agb)
         d = self.dossier(b.client.bsn, agb, b.standaard, t)
-        codes = {}
-        eerste = self.w.code(b.standaard, "status.eerste")
-        verwijderen = self.w.code(b.standaard, "status.verwijderen")
-        for sp in b.client.producten:
-            nr = sp.toewijzingnummer
-            if nr not in d.toewijzingen:
-                codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR019"),)
-            elif sp.status_aanlevering == eerste:
-                if d.gestart.get(nr) != sp.begindatum:
-                    codes[sp] = (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR069"),)
-                else:
-                    d.gestart.pop(nr, None)
-                    d.gestopt[nr] = sp.begindatum
-            elif sp.status_aanlevering == verwijderen and d.gestopt.get(nr) == sp.begindatum:
-                d.gestart[nr] = sp.begindatum  # the stop is withdrawn: the start is current again
-                del d.gestopt[nr]
+        codes = controleer_307(self, d, b)
         rng = self.rng(t, f"308:{b.header.identificatie}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5)
         if self.w.fout("laat_308"):
@@ -585,20 +574,22 @@ class Gemeente(Actor):
 
     def bij_323(self, b: Declaratie, aflevering: Aflevering) -> None:
         agb = b.header.afzender
-        afwijzing = declaratie_afwijzing(self, b, agb)  # TR333: the whole declaration rejected
-        afgekeurd = {} if afwijzing else beoordeel_declaratie(self, b, agb)
+        afwijzing = declaratie_afwijzing(self, b, agb)  # TR333/TR318: the whole declaration rejected
+        # TR416: the message itself is wrong — rejected as a whole, only a Header with 0001 (IV087)
+        technisch = (self.w.code(b.standaard, "retour.technisch_afgekeurd"),) if dubbel_debet_in_bericht(b) else ()
+        afgekeurd = {} if afwijzing or technisch else beoordeel_declaratie(self, b, agb)
         for c in b.declaratie.clienten:
             for std_key in (b.standaard.naam,):
                 d = self.dossiers.get((c.bsn, agb, std_key))
-                if d is not None and not afwijzing:
+                if d is not None and not afwijzing and not technisch:
                     d.gedeclareerd.update(p.toewijzingnummer for p in c.prestaties
                                           if p.referentie.nummer not in afgekeurd)
         rng = self.w.sim.rng(f"{self.adres}:325:{b.header.identificatie}:{agb}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "antwoord_325", spreiding=0.7)
         if self.w.fout("laat_325"):
             dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 14)
-        self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing, onbekende_clienten(self, b, agb))
-        if not afwijzing:
+        self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing, onbekende_clienten(self, b, agb), technisch)
+        if not afwijzing and not technisch:
             self._vervallen_na_declaratie(b, agb, afgekeurd, dag)
 
     def _vervallen_na_declaratie(self, b: Declaratie, agb: str, afgekeurd: dict, dag: date) -> None:
@@ -628,14 +619,26 @@ class Gemeente(Actor):
     bij_320 = bij_302
 
     def _stuur_325(self, b: Declaratie, aflevering: Aflevering, afgekeurd: dict[str, tuple[str, ...]],
-                   afwijzing: tuple[str, ...] = (), client_codes: dict[str, tuple[str, ...]] | None = None) -> None:
+                   afwijzing: tuple[str, ...] = (), client_codes: dict[str, tuple[str, ...]] | None = None,
+                   header_codes: tuple[str, ...] = ()) -> None:
         gemeente = self.adres
         antwoord = maak_declaratie_antwoord(b, identificatie=self.identificatie(gemeente), dagtekening=self.w.vandaag,
                                             registry=self.w.registry, afgekeurd=afgekeurd, declaratie_codes=afwijzing,
-                                            client_codes=client_codes)
+                                            client_codes=client_codes, header_codes=header_codes)
         if antwoord.antwoord is not None and antwoord.antwoord.totaal_toegekend_cent > 1 and self.w.fout("325_half"):
             half = antwoord.antwoord.totaal_toegekend_cent // 2  # fault: part of a line approved
             antwoord = replace(antwoord, antwoord=replace(antwoord.antwoord, totaal_toegekend_cent=half))
+        if antwoord.antwoord is not None and self.w.fout("325_ander_declaratienummer"):
+            # fault: the answer names another DeclaratieNummer than the declaration's (TR376)
+            nummer = antwoord.antwoord.declaratienummer
+            anders = nummer[:-1] + ("1" if nummer.endswith("0") else "0")
+            antwoord = replace(antwoord, antwoord=replace(antwoord.antwoord, declaratienummer=anders))
+        if self.w.fout("325_andere_xsdversie"):
+            # fault: XsdVersieDeclaratie is not the XsdVersie of the 323 it answers (TR371)
+            v = antwoord.xsd_versie_declaratie
+            delen = v.bericht.split(".")
+            anders = ".".join(delen[:-1] + [str(int(delen[-1]) + 1)])
+            antwoord = replace(antwoord, xsd_versie_declaratie=replace(v, bericht=anders))
         self.w.verstuur(antwoord, heen=b.header.identificatie, toewijzingnummers=aflevering.verzending.toewijzingnummers)
 
 

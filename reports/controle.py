@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator import berichten as b
 from simulator.codec import validate
@@ -49,6 +49,16 @@ class Verwachting:
     route: str | None = None
 
 
+class StopSleutel(NamedTuple):
+    """The logical key of a StopProduct received and not withdrawn (with Bsn and ToewijzingNummer, which
+    its toewijzing holds): since release 3.2 it includes RedenBeeindiging and Einddatum."""
+
+    begindatum: date
+    reden: str
+    einddatum: date
+    product: b.Product | None = None
+
+
 @dataclass
 class Toewijzing:
     """A toewijzing as the checker saw it: the latest version and what happened on it."""
@@ -63,7 +73,9 @@ class Toewijzing:
     huidige_305: date | None = None  # Begindatum of the current 305
     hersteld: date | None = None  # date a 307 was withdrawn (status 3): the replacing 307 runs from here
     ooit_gestart: bool = False
-    stops: list[tuple[date, str, date]] = field(default_factory=list)  # (begindatum, reden, einddatum)
+    # 305s received and not withdrawn, by their key (Begindatum, Product): current or stopped (TR074, TR382, TR071)
+    starts: set[tuple[date, b.Product | None]] = field(default_factory=set)
+    stops: list[StopSleutel] = field(default_factory=list)  # 307s received and not withdrawn, in order
     goedgekeurd: set[str] = field(default_factory=set)  # approved, not credited prestatie referenties
     gedeclareerd_volume: int = 0
     gedeclareerd_cent: int = 0  # debits declared and not rejected or credited (TR369 budget use)
@@ -99,6 +111,7 @@ class PrestatieStaat:
     toegekend_op: date | None = None
     afgekeurd_op: date | None = None
     volume: int = 0  # a debit's GeleverdVolume counted towards TR322 (minutes for hours)
+    product: b.Product | None = None  # ProductCategorie and ProductCode declared (TR389, TR416)
 
 
 class Controleur:
@@ -281,6 +294,10 @@ class Controleur:
         self._vervul(("retour", heen_afzender, heen_id), rec.datum, _ref(rec))
         verwacht = self.verwachte_codes.pop(sleutel, {})
         neutraal = {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.niet_beoordeeld", "retour.declaratie_toegewezen")}
+        if not verwacht and not any(g - neutraal for g in gevonden.values()):
+            # nothing broken and nothing rejected: the retour keeps both rules
+            self._pass("RETOUR.code_zonder_oorzaak", rec.route)
+            self._pass("RETOUR.oorzaak_zonder_code", rec.route)
         for klasse in sorted(set(verwacht) | set(gevonden)):
             v = verwacht.get(klasse, set())
             g = gevonden.get(klasse, set()) - neutraal
@@ -373,14 +390,32 @@ class Controleur:
                     self._regel("PROT.vervallen_zonder_declaratie", not tw.goedgekeurd, rec, gemeente,
                                 "vervallen alleen zonder goedgekeurde declaraties",
                                 f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}")
+                verwijderd = c["wijziging.verwijderd"]
+                if tp.reden_wijziging == verwijderd and oud.reden_wijziging != verwijderd:
+                    # TR385: removing (RedenWijziging 13) a toewijzing with approved, not credited prestaties
+                    if not self._regel("TR385", not tw.goedgekeurd, rec, gemeente,
+                                       "verwijderen alleen zonder goedgekeurde (niet gecrediteerde) prestaties",
+                                       f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}"):
+                        self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR385"))
                 if tp.einddatum != oud.einddatum:
                     tw.einde_bekend = rec.datum
                 nieuw_antwoord = bool(tp.referentie_aanbieder) and tp.referentie_aanbieder != oud.referentie_aanbieder
                 tw.tp = tp
             if nieuw_antwoord:
+                self._referentie_aanbieder(rec, tp, agb, gemeente, bsn)
                 verzoeken_beantwoord.add(tp.referentie_aanbieder)
         for ref in sorted(verzoeken_beantwoord):
             self._besluit(rec, agb, ref, "301")
+
+    def _referentie_aanbieder(self, rec: Boeking, tp: b.ToegewezenProduct, agb: str, gemeente: str, bsn: str) -> None:
+        """TR379: a ReferentieAanbieder the 301 sends for the first time (on a new toewijzing or a changed one)
+        is that of a 315 or 317 this aanbieder sent this gemeente for this client — the verzoek it honours."""
+        vz = self.verzoeken.get((agb, tp.referentie_aanbieder or ""))
+        goed = vz is not None and vz.gemeente == gemeente and vz.bsn == bsn
+        if not self._regel("TR379", goed, rec, gemeente, "de ReferentieAanbieder van het verzoek dat de 301 honoreert",
+                           f"ReferentieAanbieder {tp.referentie_aanbieder}: geen verzoek van deze cliënt"
+                           if vz is None or vz.bsn != bsn else f"verzoek aan gemeente {vz.gemeente}", historie=vz is None):
+            self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR379"))
 
     def _specifiek(self, rec: Boeking, std, product: b.Product | None, omvang: b.Omvang | None, actor: str,
                    wat: str, omvang_nodig: bool = True, budget: int | None = None) -> None:
@@ -498,7 +533,7 @@ class Controleur:
         v = m.client.verzoek
         moet_afwijzen = "PROT.afwijzen_wmo317" if m.standaard != IJW and self.p.regel("wmo317_afwijzen") else None
         # a budget change holds for the whole toewijzing, from its own ingangsdatum (TR373): not "in the future"
-        gewenst = ([p.gewenste_ingangsdatum for p in v.te_wijzigen if p.budget is None or p.omvang is not None]
+        gewenst = ([p.gewenste_ingangsdatum for p in v.te_wijzigen if p.budget is None]
                    + [p.gewenste_ingangsdatum for p in v.nieuw])
         self._regel("PROT.vow_ingang_toekomst", all(g > m.header.dagtekening for g in gewenst), rec, agb,
                     "een gewenste ingangsdatum na de dagtekening", f"gewenst {min(gewenst).isoformat() if gewenst else '-'}")
@@ -522,7 +557,67 @@ class Controleur:
                         historie=onbekend(p.toewijzingnummer))
             if not ok:
                 self._verwacht_code(rec, f"OngewijzigdProduct {p.toewijzingnummer}", self._tr_code("TR350"))
+        for p in v.te_wijzigen:
+            tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
+            if tw is not None and tw.agb == agb and tw.bsn == bsn:
+                self._te_wijzigen(rec, m, p, tw.tp, agb)
+        self._overlap_317(rec, m, gemeente, agb)
         self._verzoek(rec, m, v.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+
+    def _te_wijzigen(self, rec: Boeking, m: b.VerzoekWijziging, p: b.TeWijzigenProduct, tp: b.ToegewezenProduct,
+                     agb: str) -> None:
+        """The rules a TeWijzigenProduct keeps against the toewijzing it changes (TR357, TR373, TR375, TR411, TR412)."""
+        klasse = f"TeWijzigenProduct {p.toewijzingnummer}"
+        c = self._codes(m.standaard)
+
+        def regel(tr: str, goed: bool, verwacht: str, waargenomen: str) -> None:
+            if not self._regel(tr, goed, rec, agb, verwacht, waargenomen):
+                self._verwacht_code(rec, klasse, self._tr_code(tr))
+
+        gewenst, ingang = p.gewenste_ingangsdatum, tp.ingangsdatum
+        if gewenst <= m.header.dagtekening:  # not in the future: a change for the whole loopduur
+            regel("TR357", gewenst == ingang, f"GewensteIngangsdatum {ingang.isoformat()} (ingangsdatum van de "
+                  "toewijzing) of na de dagtekening", gewenst.isoformat())
+        totaal = p.omvang is not None and p.omvang.frequentie == c["frequentie.totaal"] and p.omvang != tp.omvang
+        if (p.budget is not None and p.budget != tp.budget) or totaal:
+            regel("TR373", gewenst == ingang, f"GewensteIngangsdatum {ingang.isoformat()} (budget of totaal gewijzigd: "
+                  "voor de hele toewijzing)", gewenst.isoformat())
+        omvang = "Omvang gevuld" if p.omvang is not None else "Omvang leeg"
+        loopt = tp.einddatum is None or tp.einddatum > _TR375_GRENS
+        if tp.product is None:
+            if loopt:
+                regel("TR375", p.omvang is None, "geen Omvang: de toewijzing heeft geen Product", omvang)
+        elif not tp.product.code:
+            if loopt:
+                regel("TR412", p.omvang is None, "geen Omvang: de toewijzing heeft geen ProductCode", omvang)
+        else:
+            regel("TR411", p.omvang is not None, f"een Omvang: de toewijzing heeft ProductCode {tp.product.code}", omvang)
+
+    def _overlap_317(self, rec: Boeking, m: b.VerzoekWijziging, gemeente: str, agb: str) -> None:
+        """TR361: a product occurs more than once in a 317 only with care periods that do not overlap.  The
+        product and period of a TeWijzigenProduct or OngewijzigdProduct come from its toewijzing; without a
+        ProductCode the categorie counts, without a categorie every product."""
+        v = m.client.verzoek
+        eigen = lambda tw: tw is not None and tw.agb == agb and tw.bsn == m.client.bsn  # noqa: E731
+        perioden: list[tuple[str, b.Product | None, date, date | None]] = []  # (klasse, product, begin, eind)
+        for p in v.te_wijzigen:
+            tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
+            if eigen(tw):
+                perioden.append((f"TeWijzigenProduct {p.toewijzingnummer}", tw.tp.product, tw.tp.ingangsdatum,
+                                 p.einddatum or tw.tp.einddatum))
+        for p in v.ongewijzigd:
+            tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
+            if eigen(tw):
+                perioden.append((f"OngewijzigdProduct {p.toewijzingnummer}", tw.tp.product, tw.tp.ingangsdatum,
+                                 tw.tp.einddatum))
+        for p in v.nieuw:
+            perioden.append(("NieuwProduct", p.product, p.gewenste_ingangsdatum, p.einddatum))
+        for i, (klasse, product, begin, eind) in enumerate(perioden):
+            dubbel = [k for k, pr, b_, e_ in perioden[:i]
+                      if _zelfde_product(product, pr) and begin <= (e_ or date.max) and b_ <= (eind or date.max)]
+            if not self._regel("TR361", not dubbel, rec, agb, "een product alleen vaker met zorgperiodes die niet "
+                               "overlappen", f"{klasse} overlapt met {', '.join(dubbel)}"):
+                self._verwacht_code(rec, klasse, self._tr_code("TR361"))
 
     def _verzoek(self, rec: Boeking, m, referentie: str, agb: str, gemeente: str, bsn: str,
                  moet_afwijzen: str | None) -> None:
@@ -577,9 +672,9 @@ class Controleur:
         if vz is None:
             return
         eerste = not vz.antwoorden
-        if vz.nummer == "317" and wat == "301" and "301" in vz.antwoorden:
-            self._regel("PROT.vow_geheel", False, rec, vz.gemeente, "één 301 voor het hele verzoek om wijziging",
-                        "een tweede 301 op hetzelfde verzoek", extra=(vz.ref,))
+        if vz.nummer == "317" and wat == "301":
+            self._regel("PROT.vow_geheel", "301" not in vz.antwoorden, rec, vz.gemeente,
+                        "één 301 voor het hele verzoek om wijziging", "een tweede 301 op hetzelfde verzoek", extra=(vz.ref,))
         vz.antwoorden.append(wat)
         if eerste:
             self._vervul(("besluit", agb, referentie), rec.datum, _ref(rec))
@@ -626,13 +721,31 @@ class Controleur:
             if not hoort:
                 self._verwacht_code(rec, klasse, self._tr_code("TR019"))
                 continue
+            startsleutel = (sp.begindatum, sp.product)
             if sp.status_aanlevering == c["status.verwijderen"]:
-                ok = tw.huidige_305 == sp.begindatum
+                ok = startsleutel in tw.starts  # an earlier 305 with this key, current or already stopped
                 self._regel("TR063", ok, rec, agb, "verwijderen van een eerder gestuurde 305", "geen eerdere 305", historie=True)
-                if ok:
+                if not ok:
+                    continue
+                # TR071: a start whose care was stopped (a 307 on it, not withdrawn) can no longer be withdrawn
+                gestopt = [s for s in tw.stops if s.begindatum == sp.begindatum]
+                self._regel("TR071", not gestopt, rec, agb, "geen verwijdering van een 305 waarop al een 307 kwam",
+                            f"307 op deze start (einddatum {gestopt[-1].einddatum.isoformat()})" if gestopt else "")
+                if gestopt:
+                    self._verwacht_code(rec, klasse, self._tr_code("TR071"))
+                    continue
+                tw.starts.discard(startsleutel)
+                if tw.huidige_305 == sp.begindatum:
                     tw.huidige_305 = None
                 continue
             if sp.status_aanlevering != c["status.eerste"]:
+                continue
+            # TR074: the key (Bsn, ToewijzingNummer, Product, Begindatum) is new among the 305s received
+            nieuw = startsleutel not in tw.starts
+            self._regel("TR074", nieuw, rec, agb, "een startbericht met een sleutel die nog niet ontvangen is",
+                        f"al een 305 met begindatum {sp.begindatum.isoformat()} en dit product")
+            if not nieuw:
+                self._verwacht_code(rec, klasse, self._tr_code("TR074"))
                 continue
             actueel = tw.huidige_305 is not None
             self._regel("PROT.een_actuele_305", not actueel, rec, agb, "geen tweede actuele 305",
@@ -657,6 +770,7 @@ class Controleur:
                         f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
                         f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
             tw.huidige_305 = sp.begindatum
+            tw.starts.add(startsleutel)
             tw.ooit_gestart = True
 
     def _bij_307(self, rec: Boeking, m: b.Stop) -> None:
@@ -680,25 +794,75 @@ class Controleur:
                     tw.huidige_305 = sp.begindatum
                     tw.hersteld = rec.datum
                 continue
-            heeft = tw.huidige_305 is not None and tw.huidige_305 == sp.begindatum
-            self._regel("PROT.geen_307_zonder_305", heeft, rec, agb, "een 307 op een actuele 305 met dezelfde begindatum",
-                        f"geen actuele 305 met begindatum {sp.begindatum.isoformat()}", historie=True)
+            tijdelijk = c["beeindiging.tijdelijk"]
+            stop = StopSleutel(sp.begindatum, sp.reden_beeindiging, sp.einddatum, sp.product)
+            # TR074: the key (Bsn, ToewijzingNummer, Product, Begindatum, RedenBeeindiging, Einddatum) is new
+            nieuw = stop not in tw.stops
+            self._regel("TR074", nieuw, rec, agb, "een stopbericht met een sleutel die nog niet ontvangen is",
+                        "een gelijke 307 is al ontvangen")
+            if not nieuw:
+                self._verwacht_code(rec, klasse, self._tr_code("TR074"))
+                continue
+            # the 305 this 307 stops: one received (and not withdrawn) with the same Begindatum; it is current,
+            # or it was stopped before and this 307 follows that stop (TR413–TR415 say which may)
+            gestart = {p for d, p in tw.starts if d == sp.begindatum}
+            heeft = bool(gestart)
+            self._regel("PROT.geen_307_zonder_305", heeft, rec, agb, "een 307 op een ontvangen 305 met dezelfde begindatum",
+                        f"geen 305 met begindatum {sp.begindatum.isoformat()}", historie=True)
             if not heeft:
                 self._verwacht_code(rec, klasse, _retourcode(self.codelijsten, m.standaard, "TR069"))
                 continue
-            if sp.reden_beeindiging == c["beeindiging.tijdelijk"]:
-                # known only once a full calendar month without care has passed (§6.4)
-                sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(sp.einddatum)
-            else:
-                sleutel = "stop_307"
-                basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
-            grens = self.p.deadline(sleutel, basis)
-            self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
-                        f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
-                        f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
+            # TR382: the key elements of the 305 (Product, Begindatum) unchanged in the 307
+            self._regel("TR382", sp.product in gestart, rec, agb, "het product van de 305: " + _product(next(iter(gestart))),
+                        "product " + _product(sp.product))
+            if sp.product not in gestart:
+                self._verwacht_code(rec, klasse, self._tr_code("TR382"))
+                continue
+            eerder = [s for s in tw.stops if s.begindatum == sp.begindatum]  # stops on this start, oldest first
+            if not self._stop_na_stop(rec, agb, klasse, sp, eerder, tijdelijk):
+                continue
+            if not eerder:
+                if sp.reden_beeindiging == tijdelijk:
+                    # known only once a full calendar month without care has passed (§6.4)
+                    sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(sp.einddatum)
+                else:
+                    sleutel = "stop_307"
+                    basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
+                grens = self.p.deadline(sleutel, basis)
+                self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
+                            f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
+                            f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
+            # else: a definitive stop straight after a temporary one (allowed since 3.2) is due 5 werkdagen after
+            # it became known that the care ended for good, which no message shows: its deadline is not judged
             tw.hersteld = None
-            tw.stops.append((sp.begindatum, sp.reden_beeindiging, sp.einddatum))
-            tw.huidige_305 = None
+            tw.stops.append(stop)
+            if tw.huidige_305 == sp.begindatum:
+                tw.huidige_305 = None
+
+    def _stop_na_stop(self, rec: Boeking, agb: str, klasse: str, sp: b.StopProduct, eerder: list[StopSleutel],
+                      tijdelijk: str) -> bool:
+        """TR413–TR415 for a 307 on a start that has stops already (``eerder``): only a temporary stop may be
+        followed, by one definitive stop, with an einddatum not before it.  TR415 holds for every 307.  False
+        when a rule is broken (the receiver rejects the 307, so it does not count)."""
+        definitief = [s for s in eerder if s.reden != tijdelijk]
+        goed = self._regel("TR415", not definitief, rec, agb, "geen 307 na een definitieve 307 op dezelfde start",
+                           f"al een 307 met reden {definitief[0].reden}" if definitief else "")
+        if not goed:
+            self._verwacht_code(rec, klasse, self._tr_code("TR415"))
+        if not eerder:
+            return goed
+        if sp.reden_beeindiging == tijdelijk:
+            ok = not any(s.reden == tijdelijk for s in eerder)
+            if not self._regel("TR413", ok, rec, agb, "na een tijdelijke stop een definitieve (reden ≠ tijdelijk)",
+                               "opnieuw 'tijdelijk beëindigd'"):
+                self._verwacht_code(rec, klasse, self._tr_code("TR413"))
+                goed = False
+        vorige = eerder[-1].einddatum
+        if not self._regel("TR414", sp.einddatum >= vorige, rec, agb, f"einddatum ≥ {vorige.isoformat()} (de vorige 307)",
+                           f"einddatum {sp.einddatum.isoformat()}"):
+            self._verwacht_code(rec, klasse, self._tr_code("TR414"))
+            goed = False
+        return goed
 
     # ==========================================================================================
     # 323 / 325
@@ -726,8 +890,12 @@ class Controleur:
                 codes = self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
                 for code in codes:
                     self._verwacht_code(rec, f"Prestatie {p.referentie.nummer}", code)
+        verwacht = self.verwachte_codes.get((rec.afzender, rec.identificatie), {})
+        if "Header" in verwacht:  # rejected as a message (TR416, 0001): the 325 is only a Header, no class codes
+            self.verwachte_codes[(rec.afzender, rec.identificatie)] = {"Header": verwacht["Header"]}
         self.declaraties[(agb, rec.identificatie)] = {
-            "totaal": d.totaal_cent, "gemeente": gemeente, "datum": rec.datum,
+            "totaal": d.totaal_cent, "gemeente": gemeente, "datum": rec.datum, "nummer": d.nummer,
+            "xsd_versie": m.header.xsd_versie,
             "prestaties": {p.referentie.nummer: p.bedrag_cent for cl in d.clienten for p in cl.prestaties},
         }
 
@@ -772,6 +940,7 @@ class Controleur:
         credit = p.bedrag_cent < 0
         regel("TR314", (agb, ref) not in self.prestaties and ref not in in_bericht, "een nieuw ReferentieNummer",
               f"{ref} al eerder aangeleverd")
+        eerder_in_bericht = frozenset(in_bericht)
         in_bericht.add(ref)
         tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
         if not regel("TR338", tw is not None and tw.agb == agb and tw.bsn == bsn, "een prestatie op een toegewezen product",
@@ -782,8 +951,8 @@ class Controleur:
         self._regel("PROT.declaratie_met_toewijzing", tw.eerste_301 < rec.datum, rec, agb,
                     "declareren na ontvangst van de toewijzing", f"301 van {tw.eerste_301.isoformat()}", bsn=bsn)
         tp = tw.tp
-        if tp.reden_wijziging == c["wijziging.verwijderd"]:
-            regel("TR384", False, "geen declaratie op een verwijderde toewijzing", "RedenWijziging 13")
+        regel("TR384", tp.reden_wijziging != c["wijziging.verwijderd"], "geen declaratie op een verwijderde toewijzing",
+              "RedenWijziging 13")
         if tp.product is not None:
             regel("TR339", p.product.categorie == tp.product.categorie, f"categorie {tp.product.categorie}",
                   p.product.categorie)
@@ -827,8 +996,7 @@ class Controleur:
             ok = orig is not None and orig.status == "toegekend"
             regel("TR323", ok, "een credit op een goedgekeurde debetprestatie", f"vorig {p.referentie.vorig}",
                   historie=orig is None)
-            if orig is not None and orig.status == "gecrediteerd":
-                regel("TR390", False, "één credit per prestatie", "al gecrediteerd")
+            regel("TR390", orig is None or orig.status != "gecrediteerd", "één credit per prestatie", "al gecrediteerd")
             if ok:
                 orig.status = "gecrediteerd"
                 tw.goedgekeurd.discard(orig.referentie)
@@ -840,8 +1008,16 @@ class Controleur:
                                 f"credit uiterlijk {grens.isoformat()}", f"op {rec.datum.isoformat()}", bsn=bsn)
         else:
             op_toewijzing = list(self.prestaties_per_toewijzing.get((agb, gemeente, p.toewijzingnummer), {}).values())
-            dubbel = [s for s in op_toewijzing if s.periode == (b_, e_) and s.bedrag >= 0 and s.status in ("ingediend", "toegekend")]
-            regel("TR389", not dubbel, "geen tweede debet zonder credit", f"al: {', '.join(s.referentie for s in dubbel)}")
+            dubbel = [s for s in op_toewijzing if s.periode == (b_, e_) and s.bedrag >= 0 and s.status in ("ingediend", "toegekend")
+                      and s.product == p.product]
+            # a second debit: sent in an earlier 323 (TR389, berichtoverstijgend) or in this one (TR416, the
+            # message's own content: the receiver rejects the whole 323 with 0001)
+            eerder = [s.referentie for s in dubbel if s.referentie not in eerder_in_bericht]
+            hier = [s.referentie for s in dubbel if s.referentie in eerder_in_bericht]
+            regel("TR389", not eerder, "geen tweede debet zonder credit", f"al in een eerdere 323: {', '.join(eerder)}")
+            if not self._regel("TR416", not hier, rec, agb, "één debet per ProductPeriode, product en toewijzing in de 323",
+                               f"ook {', '.join(hier)} in deze 323", bsn=bsn):
+                self._verwacht_code(rec, "Header", self._tr_code("TR416"))
             # a correction covers the same toewijzing and month; its ProductPeriode may be the corrected one
             maand = (b_.year, b_.month)
             afgekeurd = [s for s in op_toewijzing if (s.periode[0].year, s.periode[0].month) == maand
@@ -870,7 +1046,7 @@ class Controleur:
             self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
                         "geen declaratie op een vervallen toewijzing", f"declaratie op {rec.datum.isoformat()}", bsn=bsn)
         self._bewaar_prestatie(PrestatieStaat(ref, agb, (gemeente, p.toewijzingnummer), (b_, e_), p.bedrag_cent,
-                                              vorig=p.referentie.vorig, volume=volume))
+                                              vorig=p.referentie.vorig, volume=volume, product=p.product))
         return codes
 
     def _bewaar_prestatie(self, staat: PrestatieStaat) -> None:
@@ -906,6 +1082,20 @@ class Controleur:
         self._regel("TR337", decl is not None, rec, gemeente, "een antwoord op een ontvangen declaratie",
                     f"declaratie {m.declaratie_identificatie} onbekend", historie=True)
         gevonden: dict[str, set[str]] = {}
+        if set(m.retourcodes) - {"0200"}:
+            gevonden["Header"] = set(m.retourcodes)
+        if decl is not None:
+            # TR371: XsdVersieDeclaratie is the XsdVersie of the 323 it answers
+            self._regel("TR371", m.xsd_versie_declaratie == decl["xsd_versie"], rec, gemeente,
+                        f"XsdVersieDeclaratie {_versie(decl['xsd_versie'])} (die van de 323)",
+                        _versie(m.xsd_versie_declaratie))
+        if decl is not None and m.antwoord is not None:
+            # TR376: the DeclaratieNummer of the declaration this 325 answers
+            self._regel("TR376", m.antwoord.declaratienummer == decl["nummer"], rec, gemeente,
+                        f"DeclaratieNummer {decl['nummer']}", m.antwoord.declaratienummer)
+        if decl is not None and m.antwoord is None and "Header" in gevonden:
+            # only a Header with a rejection (0001, e.g. TR416): the 323 is rejected as a whole
+            self._afgekeurd_of_toegekend(rec, agb, decl, set(decl["prestaties"]))
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
             afgekeurd = {}
@@ -931,22 +1121,26 @@ class Controleur:
             self._regel("PROT.325_volledig", goed, rec, gemeente,
                         f"ingediend {decl['totaal']}, toegekend {toegekend} (regels 100 % goed- of afgekeurd)",
                         f"ingediend {a.totaal_ingediend_cent}, toegekend {a.totaal_toegekend_cent}")
-            for ref in decl["prestaties"]:
-                s = self.prestaties.get((agb, ref))
-                if s is None or s.status != "ingediend":
-                    continue
-                if ref in afgekeurd:
-                    s.status, s.afgekeurd_op = "afgekeurd", rec.datum
-                    tw = self.toewijzingen.get(s.toewijzing)
-                    if tw is not None and s.bedrag >= 0:
-                        tw.gedeclareerd_cent -= s.bedrag
-                        tw.gedeclareerd_volume -= s.volume
-                else:
-                    s.status, s.toegekend_op = "toegekend", rec.datum
-                    tw = self.toewijzingen.get(s.toewijzing)
-                    if tw is not None and s.bedrag >= 0:
-                        tw.goedgekeurd.add(ref)
+            self._afgekeurd_of_toegekend(rec, agb, decl, set(afgekeurd))
         self._retourbericht(rec, m, m.declaratie_identificatie, gevonden)
+
+    def _afgekeurd_of_toegekend(self, rec: Boeking, agb: str, decl: dict[str, Any], afgekeurd: set[str]) -> None:
+        """Record the 325's verdict on every prestatie of the declaration it answers."""
+        for ref in decl["prestaties"]:
+            s = self.prestaties.get((agb, ref))
+            if s is None or s.status != "ingediend":
+                continue
+            if ref in afgekeurd:
+                s.status, s.afgekeurd_op = "afgekeurd", rec.datum
+                tw = self.toewijzingen.get(s.toewijzing)
+                if tw is not None and s.bedrag >= 0:
+                    tw.gedeclareerd_cent -= s.bedrag
+                    tw.gedeclareerd_volume -= s.volume
+            else:
+                s.status, s.toegekend_op = "toegekend", rec.datum
+                tw = self.toewijzingen.get(s.toewijzing)
+                if tw is not None and s.bedrag >= 0:
+                    tw.goedgekeurd.add(ref)
 
     # -- retours ----------------------------------------------------------------------------------
     def _bij_retour(self, rec: Boeking, m) -> None:
@@ -1001,6 +1195,27 @@ class Controleur:
 # ==============================================================================================
 def _ref(rec: Boeking) -> str:
     return f"{rec.berichttype} {rec.afzender}/{rec.identificatie}"
+
+
+#: TR375/TR412 hold for a toewijzing whose Einddatum lies after this date (or is empty)
+_TR375_GRENS = date(2020, 12, 31)
+
+
+def _zelfde_product(a: b.Product | None, b_: b.Product | None) -> bool:
+    """TR361: the same product — by ProductCode when both have one, else by categorie; no categorie: any."""
+    if a is None or b_ is None or not a.categorie or not b_.categorie:
+        return True
+    if a.code and b_.code:
+        return a.code == b_.code
+    return a.categorie == b_.categorie
+
+
+def _versie(x: b.XsdVersie) -> str:
+    return f"basisschema {x.basisschema}, bericht {x.bericht}"
+
+
+def _product(p: b.Product | None) -> str:
+    return "geen" if p is None else f"{p.categorie}/{p.code or '-'}"
 
 
 def _geldig_op(tp: b.ToegewezenProduct, d: date) -> bool:

@@ -7,8 +7,9 @@ Three kinds of rules:
 * ``TERMIJN.<key>`` — a deadline of the protocol; the amount comes from the profile (so the rule
   text and its source follow the profile the checks run with);
 * ``PROT.<name>`` — a state rule of the regional protocol (Annex 4) that spans messages;
-* ``TR###`` — an iStandaarden technische regel, "berichtoverstijgend" (across messages); its
-  official title and retourcode are read from the schema folder's ``regels.csv`` at run time;
+* ``TR###`` — an iStandaarden technische regel, "berichtoverstijgend" (across messages; and TR416,
+  the in-message twin of TR389); its official title, controleniveau and retourcode are read from the
+  schema folder's ``regels.csv`` at run time;
 * ``RETOUR.<name>`` / ``XSD`` — the retour discipline and the technical validity of each message.
 """
 
@@ -153,7 +154,7 @@ _RETOUR = [
           ("302", "306", "308", "316", "318", "320", "325"), ONTVANGER),
 ]
 
-#: iStandaarden berichtoverstijgende TRs the checker judges, and who must keep each
+#: iStandaarden TRs the checker judges (every berichtoverstijgende one of iJw/iWmo 3.2), and who must keep each
 _TR_ROL: dict[str, str] = {
     "TR019": AANBIEDER, "TR056": ZENDER, "TR063": AANBIEDER, "TR071": AANBIEDER, "TR074": AANBIEDER,
     "TR304": AANBIEDER, "TR307": AANBIEDER, "TR308": AANBIEDER, "TR314": AANBIEDER, "TR318": AANBIEDER,
@@ -165,7 +166,10 @@ _TR_ROL: dict[str, str] = {
     "TR373": AANBIEDER, "TR374": AANBIEDER, "TR375": AANBIEDER, "TR376": GEMEENTE, "TR379": GEMEENTE,
     "TR382": AANBIEDER, "TR384": AANBIEDER, "TR385": GEMEENTE, "TR387": AANBIEDER, "TR388": AANBIEDER,
     "TR389": AANBIEDER, "TR390": AANBIEDER, "TR411": AANBIEDER, "TR412": AANBIEDER, "TR413": AANBIEDER,
-    "TR414": AANBIEDER, "TR415": AANBIEDER, "TR418": AANBIEDER,
+    "TR414": AANBIEDER, "TR415": AANBIEDER, "TR418": AANBIEDER, "TR371": GEMEENTE,
+    # not berichtoverstijgend but "bericht inhoud (xslt)": two debits for one ProductPeriode within one 323
+    # (TR389 is the same across messages); regels.csv lists it for WMO323 only, also in the iJw release
+    "TR416": AANBIEDER,
 }
 
 
@@ -176,13 +180,15 @@ def _tr_csv(pad: Path) -> dict[str, dict[str, str]]:
 
 
 def tr_regels(registry: SchemaRegistry) -> list[Regel]:
-    """The TRs the checker judges, with the official title and retourcode from regels.csv."""
+    """The TRs the checker judges, with the official title, controleniveau and retourcode from regels.csv."""
     rijen = _tr_csv(registry.root / IJW.map / "regels" / "regels.csv")
     uit = []
     for tr, rol in _TR_ROL.items():
         r = rijen.get(tr, {})
-        berichten = tuple(b[2:] for b in r.get("berichten", "").split() if b.startswith("JW"))
-        uit.append(Regel(tr, r.get("titel", "(titel niet in regels.csv)").strip(), f"iStandaarden {tr} (berichtoverstijgend)",
+        # the message numbers, from JW… names (or WMO… where the row names only those, as for TR416)
+        berichten = tuple(dict.fromkeys(b.removeprefix("JW").removeprefix("WMO") for b in r.get("berichten", "").split()))
+        niveau = r.get("controleniveau") or "berichtoverstijgend"
+        uit.append(Regel(tr, r.get("titel", "(titel niet in regels.csv)").strip(), f"iStandaarden {tr} ({niveau})",
                          berichten, rol, retourcode=r.get("retourcode") or None))
     return uit
 

@@ -24,7 +24,7 @@ def _draai(tmp_path, fout, registry, fouten=None):
     basis = PROFIEL if fout.profiel == PROFIEL.naam else laad_profiel(fout.profiel)
     profiel = dataclasses.replace(basis, gebeurtenissen=dict(fout.gebeurtenissen))
     voer_uit(RunInstellingen(uit=tmp_path, scenario=fout.scenario, clients=30, dagen=300, seed=3, profiel=profiel,
-                             fouten=frozenset({fout.naam} if fouten is None else fouten)))
+                             fouten=frozenset({fout.naam, *fout.samen_met} if fouten is None else fouten)))
     c = Controleur(basis, registry)
     for r in open_ledger(tmp_path).records():
         c.verwerk(r)
