@@ -790,6 +790,7 @@ class Aanbieder(Actor):
         client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
         b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        return b
 
     # -- fault switches on starts and stops (actors/fouten.py) --------------------------------
     def _stuur_extra_stop(self, lev: Levering, begin: date, einddatum: date, reden: str) -> None:
@@ -802,7 +803,6 @@ class Aanbieder(Actor):
         client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
         b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
-        return b
 
     def _verwijder_305(self, lev: Levering, begin: date) -> None:
         """A 305 with StatusAanlevering 3 (verwijderen) for the start of ``begin``."""
