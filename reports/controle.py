@@ -498,6 +498,10 @@ class Controleur:
                     f"verzoek {onderhanden} is nog onderhanden")
         if onderhanden is not None:
             self._verwacht_code(rec, "Client", self._tr_code("TR374"))
+        if self.verwachte_codes.get((rec.afzender, rec.identificatie)):
+            # the gemeente must reject this verzoek with a retourcode (TR347, TR349–TR351, TR374): it is not
+            # processed (IV028), so it is not onderhanden, keeps no ReferentieAanbieder and gets no 301/319
+            return
         vz = Verzoek(agb, gemeente, referentie, m.nummer, rec.datum, m.header.dagtekening, bsn, m.standaard.naam,
                      _ref(rec), rec.traject, rec.route, moet_afwijzen)
         self.verzoeken[(agb, referentie)] = vz
@@ -870,8 +874,10 @@ class Controleur:
     def _bij_325(self, rec: Boeking, m: b.DeclaratieAntwoord) -> None:
         gemeente, agb = m.header.afzender, m.header.ontvanger
         decl = self.declaraties.pop((agb, m.declaratie_identificatie), None)
-        self._regel("TR337", decl is not None, rec, gemeente, "een antwoord op een ontvangen declaratie",
-                    f"declaratie {m.declaratie_identificatie} onbekend", historie=True)
+        ontvangen = self.heen.get((agb, m.declaratie_identificatie), ("",))[0].endswith("323")
+        if not self._regel("TR337", ontvangen, rec, gemeente, "een antwoord op een ontvangen declaratie",
+                           f"declaratie {m.declaratie_identificatie} onbekend", historie=True):
+            return  # (RETOUR.een_op_een would say the same again; a second 325 on a known 323 is its case)
         gevonden: dict[str, set[str]] = {}
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
@@ -889,8 +895,9 @@ class Controleur:
                     origineel = decl["prestaties"].get(p.referentie.nummer)
                     self._regel("TR366", origineel is not None, rec, gemeente, "een prestatie uit de declaratie",
                                 p.referentie.nummer)
-                    self._regel("TR367", origineel == p.bedrag_cent, rec, gemeente, f"bedrag {origineel}",
-                                str(p.bedrag_cent))
+                    if origineel is not None:  # (an unknown prestatie is TR366's case, not a different value)
+                        self._regel("TR367", origineel == p.bedrag_cent, rec, gemeente, f"bedrag {origineel}",
+                                    str(p.bedrag_cent))
                     if codes:
                         afgekeurd[p.referentie.nummer] = p.bedrag_cent
             toegekend = decl["totaal"] - sum(afgekeurd.values())
