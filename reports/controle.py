@@ -442,19 +442,21 @@ class Controleur:
                 moet_afwijzen = "PROT.afwijzen_onderaannemer"
         # a 315 while a toewijzing of the same product exists for this client is a verlenging (§4.1)
         bestaand = [self.toewijzingen[(gemeente, nr)].tp for nr in self.per_client.get((gemeente, agb, bsn, std.naam), [])]
+        aanvaard = all([self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+                        for ap in m.client.producten[:1]])
         for ap in m.client.producten:
             self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
             if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand):
-                self.verlengingen[(agb, bsn)] += 1
+                n = self.verlengingen[(agb, bsn)] + 1
+                if aanvaard:  # a verzoek rejected with a retourcode was not processed: it may be sent again
+                    self.verlengingen[(agb, bsn)] = n
                 tags = self._tags(ap.product)
                 verboden = set(self.p.regel("geen_verlenging_voor"))
-                te_vaak = self.verlengingen[(agb, bsn)] > int(self.p.regel("max_verlengingen_via_315"))
+                te_vaak = n > int(self.p.regel("max_verlengingen_via_315"))
                 self._regel("PROT.verlenging_eenmaal", not te_vaak and not (tags & verboden), rec, agb,
                             "hoogstens één verlenging via een 315, niet voor crisis of diagnostiek",
                             "verlenging voor " + ", ".join(sorted(tags & verboden)) if tags & verboden
-                            else f"{self.verlengingen[(agb, bsn)]}e verlenging")
-        for ap in m.client.producten[:1]:
-            self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+                            else f"{n}e verlenging")
 
     def _bij_317(self, rec: Boeking, m: b.VerzoekWijziging) -> None:
         agb, gemeente, bsn = m.header.afzender, m.header.ontvanger, m.client.bsn
@@ -488,7 +490,8 @@ class Controleur:
         self._verzoek(rec, m, v.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
 
     def _verzoek(self, rec: Boeking, m, referentie: str, agb: str, gemeente: str, bsn: str,
-                 moet_afwijzen: str | None) -> None:
+                 moet_afwijzen: str | None) -> bool:
+        """Keep a verzoek and expect its answer; False when the gemeente must reject it with a retourcode."""
         uniek = (agb, referentie) not in self.verzoeken
         self._regel("TR347", uniek, rec, agb, "een unieke ReferentieAanbieder", f"{referentie} al eerder gebruikt")
         if not uniek:
@@ -501,7 +504,7 @@ class Controleur:
         if self.verwachte_codes.get((rec.afzender, rec.identificatie)):
             # the gemeente must reject this verzoek with a retourcode (TR347, TR349–TR351, TR374): it is not
             # processed (IV028), so it is not onderhanden, keeps no ReferentieAanbieder and gets no 301/319
-            return
+            return False
         vz = Verzoek(agb, gemeente, referentie, m.nummer, rec.datum, m.header.dagtekening, bsn, m.standaard.naam,
                      _ref(rec), rec.traject, rec.route, moet_afwijzen)
         self.verzoeken[(agb, referentie)] = vz
@@ -510,6 +513,7 @@ class Controleur:
         self._verwacht(("besluit", agb, referentie), Verwachting(
             f"TERMIJN.{sleutel}", self.p.deadline(sleutel, rec.datum), gemeente, bsn, (_ref(rec),),
             "een 301 of 319", rec.traject, rec.route))
+        return True
 
     def _bij_319(self, rec: Boeking, m: b.Antwoord) -> None:
         gemeente, agb = m.header.afzender, m.header.ontvanger

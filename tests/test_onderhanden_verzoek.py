@@ -83,3 +83,35 @@ def test_the_gemeente_rejects_a_verzoek_sent_while_another_is_onderhanden(tmp_pa
             assert not referenties & {tp.referentie_aanbieder for tp in m.client.producten}, r.identificatie
         elif isinstance(m, b.Antwoord):
             assert m.antwoord.referentie_aanbieder not in referenties, r.identificatie
+
+
+def test_a_verzoek_rejected_with_a_retourcode_is_no_verlenging_and_not_onderhanden(tmp_path, registry):
+    """Checker: a 315 the gemeente must reject with a retourcode (here TR347, a reused ReferentieAanbieder) was
+    not processed — it does not count as the one verlenging (§4.1), and the correct 315 right after it is
+    neither a second verlenging nor sent while one is onderhanden (TR374)."""
+    profiel = dataclasses.replace(PROFIEL, gebeurtenissen={"verlenging_via_315": 1.0})
+    voer_uit(RunInstellingen(uit=tmp_path, scenario="extern", clients=30, dagen=300, seed=3, profiel=profiel))
+    records = list(open_ledger(tmp_path).records())
+    berichten = [r for r in records if isinstance(r, Boeking) and r.berichttype == "JW315"]
+    per_traject: dict[str, list[Boeking]] = {}
+    for r in berichten:
+        per_traject.setdefault(r.traject, []).append(r)
+    eerste, verlenging = next(v for v in per_traject.values() if len(v) == 2)
+    oud, nieuw = _referentie(lees(eerste.xml, registry)), _referentie(lees(verlenging.xml, registry))
+    kopie_id = verlenging.identificatie[:4] + "99999999"  # a BerichtIdentificatie this sender never used
+    kopie = dataclasses.replace(verlenging, seq=verlenging.seq - 1, identificatie=kopie_id,
+                                xml=verlenging.xml.replace(nieuw.encode(), oud.encode()).replace(
+                                    f">{verlenging.identificatie}<".encode(), f">{kopie_id}<".encode()))
+    assert _referentie(lees(kopie.xml, registry)) == oud
+    i = records.index(verlenging)
+    u = _check(records[:i] + [kopie] + records[i:], registry)
+    gevuurd = {(o.regel, o.berichten[0]) for o in u.afwijkingen}
+    assert gevuurd == {("TR347", f"JW315 {kopie.afzender}/{kopie.identificatie}"),
+                       ("TERMIJN.retour_316", f"JW315 {kopie.afzender}/{kopie.identificatie}")}
+
+
+def _check(records, registry):
+    c = Controleur(PROFIEL, registry)
+    for r in records:
+        c.verwerk(r)
+    return c.sluit()
