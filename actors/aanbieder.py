@@ -616,7 +616,8 @@ class Aanbieder(Actor):
         self._foutieve_305(lev, client, product)
 
     def _foutieve_305(self, lev: Levering, client: StartClient, product: StartProduct) -> None:
-        """Fault switches: a 305 on a toewijzing never received, or a second current 305."""
+        """Fault switches: a 305 on a toewijzing never received, a second current 305, or the withdrawal of a
+        stop that was never sent."""
         if self.w.fout("verwijderen_zonder_aanlevering"):
             # fault (TR063): a stop withdrawn ("verwijderen aanlevering") that was never sent
             tp = lev.toegewezen

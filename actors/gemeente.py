@@ -133,7 +133,9 @@ class Gemeente(Actor):
             codes[klasse] = codes.get(klasse, ()) + (retourcode_voor_regel(self.w.codelijsten, std, tr),)
 
         if isinstance(b, VerzoekToewijzing):
-            referentie = b.client.producten[0].referentie_aanbieder if b.client.producten else ""
+            if not b.client.producten:
+                return codes  # nothing asked: no verzoek to keep
+            referentie = b.client.producten[0].referentie_aanbieder
         else:
             referentie = b.client.verzoek.referentie_aanbieder
             d = self.dossiers.get((bsn, agb, std.naam))
