@@ -12,6 +12,10 @@ What it does, each within the profile's deadline (keys in brackets):
   calendar month passes without care, then a new 305; withdrawing a temporary 307 with status
   "verwijderen aanlevering" and sending the definitive one;
 * 317 for a change with a future ingangsdatum (Jeugd only);
+* never a new 315/317 while an earlier verzoek for the client at that gemeente is onderhanden (TR374):
+  it waits until the verzoek is answered (301, 319 'afgewezen', or rejected with a retourcode);
+* retourcodes in its 302 (TR332: a ToewijzingNummer it knows of another client) and 320 (TR355: a
+  ReferentieAanbieder it never used);
 * monthly 323 batches per gemeente (see :mod:`actors.declareren`).
 An onderaannemer never sends anything (§11): when the hoofdaannemer engages one
 (``Traject.onderaanneming``, event ``inzet_onderaannemer``), the hoofdaannemer sends the 305 when
@@ -22,8 +26,10 @@ and end are ground-truth events (``start_zorg_onderaannemer`` …).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
+from typing import Any
 
 from simulator.berichten import (
     AangevraagdProduct, Antwoord, Geboortedatum, Naam, NieuwProduct, Omvang, OngewijzigdProduct, Product,
@@ -41,6 +47,7 @@ from simulator.werkdagen import einde_maand
 from .basis import Actor
 from .budget import nieuw_budget, schat_budget
 from .declareren import Declaratieadministratie
+from .fouten import te_laat
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
 
@@ -96,6 +103,11 @@ class Aanbieder(Actor):
         self.verzoek_aan: dict[str, str] = {}  # ReferentieAanbieder → the gemeente the 315/317 went to (TR379)
         self.verlengingen: dict[str, int] = {}  # traject id → verlengingen asked via 315
         self.intrekkingen: dict[tuple[str, str], Intrekking] = {}  # (gemeente, id of the withdrawing 307)
+        #: TR374: (gemeente, bsn) → (ReferentieAanbieder, BerichtIdentificatie) of the verzoek not yet answered,
+        #: and what waits for that answer (a 315 or 317 to send then)
+        self.onderhanden: dict[tuple[str, str], tuple[str, str]] = {}
+        self.na_verzoek: dict[tuple[str, str], list[tuple[Callable[..., None], tuple[Any, ...]]]] = {}
+        self._eerste_referentie: dict[str, str] = {}  # traject id → ReferentieAanbieder of its first 315
         self.declaraties = Declaratieadministratie(self)
         self.onderaannemers: dict[str, Aanbieder] = {}  # traject id → the onderaannemer engaged (§11)
 
@@ -126,6 +138,8 @@ class Aanbieder(Actor):
         self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
         self._zorg_tijdens_wachten(t, start)
         dag = self.kies_dag(self.rng(t, "vot"), start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
+        if self.w.fout("laat_315_sggz"):
+            dag = te_laat(self.w, "vot_sggz", start)
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def crisis(self, t: Traject) -> None:
@@ -133,7 +147,10 @@ class Aanbieder(Actor):
         t.details["start_zorg"] = self.w.vandaag
         self.w.gebeurtenis("eerste_contact_crisis", actor=self.adres, traject=t)
         self._zorg_tijdens_wachten(t, self.w.vandaag)
-        self.op(self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_crisis"), self.stuur_315, t, t.gemeente, t.zorg)
+        dag = self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_crisis")
+        if self.w.fout("laat_315_crisis"):
+            dag = te_laat(self.w, "vot_crisis", self.w.vandaag)
+        self.op(dag, self.stuur_315, t, t.gemeente, t.zorg)
 
     def _zorg_tijdens_wachten(self, t: Traject, start: date) -> None:
         """Care given before the toewijzing exists (crisis, sGGZ diagnostiek): declared after the 301."""
@@ -247,9 +264,14 @@ class Aanbieder(Actor):
     # 315 / 317
     # ======================================================================================
     def stuur_315(self, t: Traject, gemeente: str, zorg: list[Zorgvraag], verlenging: bool = False) -> None:
+        if self._wacht_op_verzoek(gemeente, t, self.stuur_315, t, gemeente, zorg, verlenging):
+            return
         std = standaard_van(t.domein)
         p = t.client.persoon
         referentie = self._referentie(t, gemeente)
+        eerste = self._eerste_referentie.setdefault(t.id, referentie)
+        if verlenging and eerste != referentie and self.w.fout("referentie_hergebruikt"):
+            referentie = eerste  # fault (TR347): the ReferentieAanbieder of the first 315 once more
         verwijzer = Verwijzer(self.w.code(std, f"verwijzer.{t.verwijzer}"),
                               naam=t.details.get("verwijzer_naam"), zorgverlenercode=t.details.get("verwijzer_agb"))
         if verlenging and self.w.fout("verlenging_niet_medisch"):
@@ -271,6 +293,7 @@ class Aanbieder(Actor):
         )
         bericht = VerzoekToewijzing(std, self.w.header(std, "315", self.adres, gemeente, self.identificatie(t.gemeente)), client)
         self.w.verstuur(bericht, bsn=t.bsn, traject=t)
+        self._verzoek_verstuurd(gemeente, t, referentie, bericht.header.identificatie)
         if verlenging:
             self.verlengingen[t.id] = self.verlengingen.get(t.id, 0) + 1
 
@@ -322,6 +345,8 @@ class Aanbieder(Actor):
         nieuw = nieuw_budget(lev.gedeclareerd_cent, lev.zorg, self.w.codes(std), self.w.vandaag)
         if nieuw <= tp.budget:
             return
+        if self._wacht_op_verzoek(lev.gemeente, t, self.stuur_317_budget, lev):
+            return
         referentie = self._referentie(t, lev.gemeente)
         lev.budget_gevraagd = nieuw
         andere = [l for l in self._leveringen_van(t) if l is not lev and l.gemeente == lev.gemeente
@@ -344,6 +369,7 @@ class Aanbieder(Actor):
         bericht = VerzoekWijziging(std, self.w.header(std, "317", self.adres, lev.gemeente, self.identificatie(t.gemeente)),
                                    VerzoekWijzigingClient(t.bsn, verzoek))
         self.w.verstuur(bericht, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        self._verzoek_verstuurd(lev.gemeente, t, referentie, bericht.header.identificatie)
 
     def stuur_317(self, lev: Levering, gewenst: date, nieuw_volume: int) -> None:
         """Verzoek om wijziging: more (or less) care per period from ``gewenst`` on (§8.1)."""
@@ -353,21 +379,52 @@ class Aanbieder(Actor):
         if self.w.fout("vow_verleden"):
             gewenst = self.w.vandaag - timedelta(days=10)
         andere = [l for l in self._leveringen_van(t) if l is not lev and _actueel(l.toegewezen, self.w.vandaag)]
+        ongewijzigd = tuple(OngewijzigdProduct(l.nummer) for l in andere)
         omvang = replace(tp.omvang, volume=nieuw_volume)
+        te_wijzigen = (TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum, omvang=omvang),)
         nieuw: tuple[NieuwProduct, ...] = ()
         if self.w.fout("vow_zonder_omvang"):  # fault: no Omvang for a toewijzing with a ProductCode (TR411)
-            omvang = None
+            te_wijzigen = (TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum, omvang=None),)
         elif self.w.fout("vow_product_dubbel"):  # fault: the same product also asked new, overlapping (TR361)
             nieuw = (NieuwProduct(gewenst, product=tp.product, einddatum=tp.einddatum, omvang=tp.omvang),)
-        verzoek = Verzoek(
-            referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
-            ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
-            te_wijzigen=(TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum, omvang=omvang),),
-            nieuw=nieuw,
-        )
+        elif self.w.fout("vow_zonder_actuele"):
+            # fault (TR349): the care asked as a new product; the current toewijzing is not named at all
+            te_wijzigen, nieuw = (), (NieuwProduct(gewenst, tp.product, tp.einddatum, omvang),)
+        elif self.w.fout("vow_onbekend_ongewijzigd"):
+            # fault (TR350): an OngewijzigdProduct on a toewijzingnummer this aanbieder never received
+            ongewijzigd += (OngewijzigdProduct(str(999_000_000 + int(tp.toewijzingnummer) % 1_000_000)),)
+        verzoek = Verzoek(referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
+                          ongewijzigd=ongewijzigd, te_wijzigen=te_wijzigen, nieuw=nieuw)
         bericht = VerzoekWijziging(std, self.w.header(std, "317", self.adres, lev.gemeente, self.identificatie(t.gemeente)),
                                    VerzoekWijzigingClient(t.bsn, verzoek))
         self.w.verstuur(bericht, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        self._verzoek_verstuurd(lev.gemeente, t, referentie, bericht.header.identificatie)
+
+    def _wacht_op_verzoek(self, gemeente: str, t: Traject, actie: Callable[..., None], *args: Any) -> bool:
+        """TR374: while a verzoek for this client is onderhanden at ``gemeente``, a new one waits for its
+        answer (then ``actie(*args)`` runs).  True when it waits."""
+        sleutel = (gemeente, t.bsn)
+        if sleutel not in self.onderhanden:
+            return False
+        self.na_verzoek.setdefault(sleutel, []).append((actie, args))
+        self.w.gebeurtenis("verzoek_wacht_op_antwoord", actor=self.adres, traject=t,
+                           onderhanden=self.onderhanden[sleutel][0])
+        return True
+
+    def _verzoek_verstuurd(self, gemeente: str, t: Traject, referentie: str, identificatie: str) -> None:
+        self.onderhanden[(gemeente, t.bsn)] = (referentie, identificatie)
+
+    def _verzoek_beantwoord(self, gemeente: str, bsn: str, *, referentie: str | None = None,
+                            identificatie: str | None = None) -> None:
+        """The onderhanden verzoek (named by its ReferentieAanbieder or BerichtIdentificatie) is answered:
+        what waited for it goes now."""
+        sleutel = (gemeente, bsn)
+        open_verzoek = self.onderhanden.get(sleutel)
+        if open_verzoek is None or referentie not in (None, open_verzoek[0]) or identificatie not in (None, open_verzoek[1]):
+            return
+        del self.onderhanden[sleutel]
+        for actie, args in self.na_verzoek.pop(sleutel, []):
+            actie(*args)
 
     # ======================================================================================
     # Receiving
@@ -386,13 +443,25 @@ class Aanbieder(Actor):
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
         if self.w.fout("laat_302"):
             retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 6)
+        # TR332: a ToewijzingNummer this aanbieder holds for another client is not unique: rejected, not processed
+        codes = {tp: (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR332"),) for tp in b.client.producten
+                 if (lev := self.leveringen.get((gemeente, tp.toewijzingnummer))) is not None
+                 and (lev.traject.bsn != b.client.bsn or lev.standaard != b.standaard)}
         if not self.w.fout("geen_302"):
-            self.op(retourdag, self._retour, b, aflevering, gemeente, self._codes_301(b, gemeente))
+            # TR379/TR385 are reported but the toewijzing is still taken; TR332 rejects it (not processed)
+            gemeld = self._codes_301(b, gemeente)
+            for tp, c in codes.items():
+                gemeld[tp] = gemeld.get(tp, ()) + c
+            self.op(retourdag, self._retour, b, aflevering, gemeente, gemeld)
         if t is None:
             self.w.gebeurtenis("toewijzing_onbekende_client", actor=self.adres, bsn=b.client.bsn)
             return
         for tp in b.client.producten:
-            self._verwerk_toegewezen(t, b.standaard, gemeente, tp, aflevering.ontvangen, retourdag)
+            if tp not in codes:
+                self._verwerk_toegewezen(t, b.standaard, gemeente, tp, aflevering.ontvangen, retourdag)
+        for tp in b.client.producten:
+            if tp.referentie_aanbieder and tp not in codes:
+                self._verzoek_beantwoord(gemeente, b.client.bsn, referentie=tp.referentie_aanbieder)
 
     def _codes_301(self, b: Toewijzing, gemeente: str) -> dict[ToegewezenProduct, tuple[str, ...]]:
         """The ToegewezenProducten the 302 rejects, as received (before they change the leveringen):
@@ -421,7 +490,12 @@ class Aanbieder(Actor):
         gemeente = b.header.afzender
         t = self.verzoeken.get(b.antwoord.referentie_aanbieder)
         rng = self.rng(t, f"320:{b.header.identificatie}")
-        self.op(self.kies_dag(rng, aflevering.ontvangen, "retour_320", spreiding=0.5), self._retour, b, aflevering, gemeente)
+        dag = self.kies_dag(rng, aflevering.ontvangen, "retour_320", spreiding=0.5)
+        if self.w.fout("laat_320"):
+            dag = te_laat(self.w, "retour_320", aflevering.ontvangen)
+        # TR355: an answer to a ReferentieAanbieder this aanbieder never used is rejected
+        codes = {b.antwoord: (self.w.code(b.standaard, "retour.referentie_onbekend"),)} if t is None else None
+        self.op(dag, self._retour, b, aflevering, gemeente, codes)
         if t is None:
             return
         std = b.standaard
@@ -429,6 +503,7 @@ class Aanbieder(Actor):
             self.w.gebeurtenis("verzoek_in_onderzoek", actor=self.adres, traject=t)
             return
         self.w.gebeurtenis("verzoek_afgewezen", actor=self.adres, traject=t, reden=b.antwoord.reden_afwijzing)
+        self._verzoek_beantwoord(gemeente, t.bsn, referentie=b.antwoord.referentie_aanbieder)
         wpb = b.antwoord.woonplaatsbeginsel
         if wpb is not None and wpb.gemeente != gemeente and t.details.get("opnieuw_315") is None:
             t.details["opnieuw_315"] = wpb.gemeente
@@ -442,16 +517,23 @@ class Aanbieder(Actor):
     def bij_306(self, b, aflevering: Aflevering) -> None:
         self._noteer_retourcodes(b)
 
-    bij_316 = bij_318 = bij_320 = bij_306
+    bij_320 = bij_306
 
     def bij_308(self, b: StopRetour, aflevering: Aflevering) -> None:
         self._noteer_retourcodes(b)
         self._na_retour_intrekking(b)
 
+    def bij_316(self, b, aflevering: Aflevering) -> None:
+        """A verzoek rejected with a retourcode (IV028) is not onderhanden any more: it gets no 301 or 319."""
+        if self._noteer_retourcodes(b) and b.client is not None:
+            self._verzoek_beantwoord(b.header.ontvanger, b.client.bsn, identificatie=b.header.identificatie)
+
+    bij_318 = bij_316
+
     def bij_325(self, b, aflevering: Aflevering) -> None:
         self.declaraties.verwerk_antwoord(b, aflevering.ontvangen)
 
-    def _noteer_retourcodes(self, b) -> None:
+    def _noteer_retourcodes(self, b) -> set[str]:
         codes = set(b.retour.retourcodes)
         if b.client is not None:
             codes.update(b.client.retourcodes)
@@ -459,6 +541,7 @@ class Aanbieder(Actor):
         if codes:
             self.w.gebeurtenis("retour_met_codes", actor=self.adres, berichttype=f"{b.standaard.type_prefix}{b.nummer}",
                                codes=sorted(codes), heen=b.header.identificatie)
+        return codes
 
     # ======================================================================================
     # Toewijzingen → care
@@ -544,6 +627,8 @@ class Aanbieder(Actor):
                 dag = self.w.kalender.add_werkdagen(start, 8)
         else:
             dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
+            if self.w.fout({"start_305_sggz": "laat_305_sggz", "start_305_terugwerkend": "laat_305_terugwerkend"}[sleutel]):
+                dag = te_laat(self.w, sleutel, lev.ontvangen)
         lev.dag_305 = dag
         self.op(dag, self._stuur_305, lev, start)
         self._plan_verloop(lev, start)
@@ -593,19 +678,35 @@ class Aanbieder(Actor):
             if gewenst < eind - timedelta(days=20):
                 volume = max(1, tp.omvang.volume + rng.choice((-1, 1, 2))) if tp.omvang else 1
                 self.op(verzend, self._vow_als_actueel, lev, gewenst, volume)
+        max_n = int(self.w.profiel.regel("max_verlengingen_via_315"))
         if t.heeft("verlenging_via_315") and t.route == "extern" and "verlenging_gedaan" not in t.details:
             t.details["verlenging_gedaan"] = True
-            max_n = int(self.w.profiel.regel("max_verlengingen_via_315"))
             if self.verlengingen.get(t.id, 0) < max_n:
-                nieuw_begin = eind + timedelta(days=1)
-                zorg = [Zorgvraag(z.product, z.volume, nieuw_begin, nieuw_begin + (z.einddatum - z.ingangsdatum))
-                        for z in t.zorg[:1]]
-                self.op(max(start, eind - timedelta(days=35)), self.stuur_315, t, t.gemeente, zorg, True)
+                self._vraag_verlenging(t, start, eind)
+        elif (t.heeft("verlenging_via_315") and self.verlengingen.get(t.id, 0) >= max_n
+              and "tweede_verlenging" not in t.details and self.w.fout("tweede_verlenging")):
+            t.details["tweede_verlenging"] = True  # fault: one verlenging more than §4.1 allows
+            self._vraag_verlenging(t, start, eind)
+        elif t.route == "crisis" and "verlenging_gedaan" not in t.details and self.w.fout("verlenging_crisis"):
+            t.details["verlenging_gedaan"] = True  # fault: a verlenging of crisis care (§4.1: never)
+            self._vraag_verlenging(t, start, eind)
+
+    def _vraag_verlenging(self, t: Traject, start: date, eind: date) -> None:
+        """§4.1: a 315 for the same care from the day after ``eind``, sent some weeks before it."""
+        nieuw_begin = eind + timedelta(days=1)
+        zorg = [Zorgvraag(z.product, z.volume, nieuw_begin, nieuw_begin + (z.einddatum - z.ingangsdatum))
+                for z in t.zorg[:1]]
+        self.op(max(start, eind - timedelta(days=35)), self.stuur_315, t, t.gemeente, zorg, True)
 
     def _vow_als_actueel(self, lev: Levering, gewenst: date, volume: int) -> None:
-        if lev.gestopt or lev.start_actueel is None or (lev.toegewezen.einddatum or gewenst) <= gewenst:
+        if (lev.gestopt or lev.start_actueel is None or (lev.toegewezen.einddatum or gewenst) <= gewenst
+                or gewenst <= self.w.vandaag):  # (after waiting for an earlier verzoek: no longer in the future)
+            return
+        if self._wacht_op_verzoek(lev.gemeente, lev.traject, self._vow_als_actueel, lev, gewenst, volume):
             return
         self.stuur_317(lev, gewenst, volume)
+        if self.w.fout("verzoek_tijdens_onderhanden"):
+            self.stuur_317(lev, gewenst, volume)  # fault (TR374): sent again at once, the first one still onderhanden
 
     def _plan_stop(self, lev: Levering, eind: date, reden: str, bekend: date | None = None) -> None:
         """Plan the 307 for ``eind``; ``bekend`` is when the aanbieder learnt of this end (a 301)."""
@@ -658,12 +759,18 @@ class Aanbieder(Actor):
         hervat = pauze_eind + timedelta(days=1)
         if lev.eind_gepland is None or hervat >= lev.eind_gepland - timedelta(days=20):
             return
+        laat = False
+        if (_eerste_van_maand(pauze_begin, 2) < lev.eind_gepland - timedelta(days=20)
+                and self.w.fout("laat_tijdelijke_stop")):
+            laat, hervat = True, _eerste_van_maand(pauze_begin, 2)  # fault: a pause of two months, reported late
         definitief = t.heeft("stop_corrigeren")
         t.details["tijdelijk"] = (laatste_zorgdag, hervat)
         lev.perioden[-1][1] = laatste_zorgdag
         rng = self.rng(t, "tijdelijk")
         # the stop is known once the month without care has passed
         dag = self.kies_dag(rng, pauze_eind, "stop_307_tijdelijk", spreiding=0.5)
+        if laat:
+            dag = te_laat(self.w, "stop_307_tijdelijk", pauze_eind)
         self.op(dag, self._stuur_tijdelijke_stop, lev, laatste_zorgdag, hervat, definitief)
 
     def _stuur_tijdelijke_stop(self, lev: Levering, laatste: date, hervat: date, definitief: bool) -> None:
@@ -739,7 +846,14 @@ class Aanbieder(Actor):
         self._foutieve_305(lev, client, product)
 
     def _foutieve_305(self, lev: Levering, client: StartClient, product: StartProduct) -> None:
-        """Fault switches: a 305 on a toewijzing never received, or a second current 305."""
+        """Fault switches: a 305 on a toewijzing never received, a second current 305, or the withdrawal of a
+        stop that was never sent."""
+        if self.w.fout("verwijderen_zonder_aanlevering"):
+            # fault (TR063): a stop withdrawn ("verwijderen aanlevering") that was never sent
+            tp = lev.toegewezen
+            self._stuur_stopbericht(lev, lev.eind_gepland or tp.einddatum or product.begindatum,
+                                    "beeindiging.volgens_plan", "status.verwijderen")
+            return
         fout = None
         if self.w.fout("305_zonder_301"):
             fout = replace(product, toewijzingnummer=str(999_000_000 + int(product.toewijzingnummer) % 1_000_000))
@@ -770,6 +884,10 @@ class Aanbieder(Actor):
             self.op(self.w.kalender.add_werkdagen(self.w.vandaag, 1), self._verwijder_305, lev, begin)
         self.w.gebeurtenis("einde_zorg", actor=self.adres, traject=lev.traject, toewijzing=lev.nummer,
                            datum_einde=einddatum.isoformat())
+        tp = lev.toegewezen
+        if lev.standaard == IJW and tp.omvang is not None and self.w.fout("vow_na_einde"):
+            # fault (TR351): a change asked for the toewijzing that just ended
+            self.stuur_317(lev, self.w.vandaag + timedelta(days=14), tp.omvang.volume + 1)
 
     def _stuur_stopbericht(self, lev: Levering, einddatum: date, reden: str, status: str) -> Stop:
         t, tp, std = lev.traject, lev.toegewezen, lev.standaard

@@ -11,6 +11,11 @@ faulty message stands among correct ones — as with a real system that fails no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .wereld import Wereld
 
 
 @dataclass(frozen=True)
@@ -23,8 +28,11 @@ class Fout:
     gebeurtenissen: dict[str, float] = field(default_factory=dict)  # special events the test switches on
     hoe_vaak: int = 3
     profiel: str = "mijov-2024"  # the profile the test runs under (a rule of one protocol only)
-    #: other faults the test switches on with it: a rule that only a deviation of the other party makes reachable
+    #: faults switched on together with this one: a receiver's fault (a retour without the code of a
+    #: broken rule) needs a sender that breaks the rule; ``regels`` then lists the rules of both
     samen_met: tuple[str, ...] = ()
+    #: route options the test sets on top of the profile's (e.g. more GI bepalingen), like ``gebeurtenissen``
+    route_opties: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 FOUTEN: dict[str, Fout] = {f.naam: f for f in (
@@ -127,6 +135,40 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "met een 305 op de toewijzing van de hoofdaannemer (ook PROT.305_na_toewijzing en TR019: die toewijzing is "
          "niet van hem; de 306 draagt 9019)", ("PROT.onderaannemer_stuurt_niet", "PROT.305_na_toewijzing", "TR019"),
          scenario="extern", gebeurtenissen={"onderaannemer": 1.0}),
+    # -- C2: aanbieder faults for the checked-but-unproven rules -----------------------------
+    Fout("laat_320", "aanbieder", "de 320 komt 2 werkdagen na de termijn op de 319", ("TERMIJN.retour_320",),
+         scenario="extern", gebeurtenissen={"vot_onderzoek": 1.0}),
+    Fout("laat_315_sggz", "aanbieder", "sGGZ: de 315 komt 2 werkdagen na de termijn (3 maanden + 5 werkdagen na de "
+         "start van de diagnostiek)", ("TERMIJN.vot_sggz",), scenario="sggz"),
+    Fout("laat_315_crisis", "aanbieder", "crisis: de 315 komt 2 werkdagen na de termijn na het eerste cliëntcontact",
+         ("TERMIJN.vot_crisis",), scenario="crisis"),
+    Fout("laat_305_terugwerkend", "aanbieder", "crisis: de 305 op de terugwerkende 301 komt 2 werkdagen na de termijn",
+         ("TERMIJN.start_305_terugwerkend",), scenario="crisis"),
+    Fout("laat_305_sggz", "aanbieder", "sGGZ: de 305 op de 301 komt 2 werkdagen na de termijn",
+         ("TERMIJN.start_305_sggz",), scenario="sggz"),
+    Fout("laat_tijdelijke_stop", "aanbieder", "een tijdelijke stop (zorg twee maanden onderbroken) wordt 2 werkdagen "
+         "na de termijn gemeld (na de eerste volle maand zonder zorg)", ("TERMIJN.stop_307_tijdelijk",),
+         gebeurtenissen={"tijdelijk_stoppen": 1.0}),
+    Fout("tweede_verlenging", "aanbieder", "na de verlenging via een 315 vraagt de aanbieder nog een verlenging",
+         ("PROT.verlenging_eenmaal",), scenario="extern", gebeurtenissen={"verlenging_via_315": 1.0}),
+    Fout("verlenging_crisis", "aanbieder", "crisis: de aanbieder vraagt met een 315 verlenging van de crisiszorg",
+         ("PROT.verlenging_eenmaal",), scenario="crisis"),
+    Fout("verwijderen_zonder_aanlevering", "aanbieder", "na een 305 een 307 'verwijderen aanlevering' voor een stop "
+         "die nooit gestuurd is", ("TR063",)),
+    Fout("referentie_hergebruikt", "aanbieder", "de 315 voor de verlenging heeft de ReferentieAanbieder van de eerste "
+         "315 (de gemeente keurt hem af met 9347)", ("TR347",), scenario="extern",
+         gebeurtenissen={"verlenging_via_315": 1.0}),
+    Fout("vow_zonder_actuele", "aanbieder", "een 317 vraagt de extra zorg als NieuwProduct en noemt de actuele "
+         "toewijzing niet (de gemeente keurt hem af met 9349)", ("TR349",), scenario="extern",
+         gebeurtenissen={"vow": 1.0}),
+    Fout("vow_onbekend_ongewijzigd", "aanbieder", "een 317 met een OngewijzigdProduct op een toewijzingnummer dat de "
+         "aanbieder nooit kreeg (de gemeente keurt hem af met 9350)", ("TR350",), scenario="extern",
+         gebeurtenissen={"vow": 1.0}),
+    Fout("vow_na_einde", "aanbieder", "na de 307 een 317 die de beëindigde toewijzing wil wijzigen (de gemeente keurt "
+         "hem af met 9351)", ("TR351",)),
+    Fout("verzoek_tijdens_onderhanden", "aanbieder", "de aanbieder wacht niet op het antwoord op zijn onderhanden "
+         "verzoek: dezelfde 317 gaat meteen nog eens, met een nieuwe ReferentieAanbieder (de gemeente keurt de tweede "
+         "af met 9374)", ("TR374",), scenario="extern", gebeurtenissen={"vow": 1.0}),
     # -- gemeente ----------------------------------------------------------------------------
     Fout("laat_316", "gemeente", "de 316 komt 5 werkdagen na de 315", ("TERMIJN.retour_316",), scenario="extern"),
     Fout("geen_306", "gemeente", "op een 305 komt geen 306", ("TERMIJN.retour_306",)),
@@ -196,12 +238,44 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "305 van de aanbieder", ("PROT.aspecifiek_gevuld",), scenario="extern", profiel="lta-2021", hoe_vaak=8),
     Fout("325_andere_xsdversie", "gemeente", "een 325 waarvan XsdVersieDeclaratie niet de XsdVersie van de 323 is",
          ("TR371",)),
+    # -- C2: gemeente faults for the checked-but-unproven rules ------------------------------
+    Fout("gi_bepaling_toekennen", "gemeente", "een 315 voor hulp op basis van een GI-bepaling wordt toegewezen in "
+         "plaats van afgewezen", ("PROT.afwijzen_gi_bepaling",), gebeurtenissen={"gi_bepaling_315": 1.0},
+         route_opties={"toegang": {"kans_gi_bepaling": 0.5}}),
+    Fout("specifiek_zonder_omvang", "gemeente", "een specifieke toewijzing (301) zonder Omvang", ("PROT.specifiek_gevuld",)),
+    Fout("toewijzingnummer_hergebruikt", "gemeente", "een nieuwe toewijzing krijgt het ToewijzingNummer van de vorige "
+         "toewijzing aan die aanbieder, voor een andere cliënt (de aanbieder keurt hem af met 9332)", ("TR332",),
+         hoe_vaak=1),
+    Fout("antwoord_onbekende_declaratie", "gemeente", "na de 325 nog een 325 met een DeclaratieIdentificatie die de "
+         "gemeente nooit ontving", ("TR337",), hoe_vaak=2),
+    Fout("antwoord_onbekende_referentie", "gemeente", "vóór de 319 een 319 met een ReferentieAanbieder die de "
+         "aanbieder nooit gebruikte (de aanbieder keurt hem af met 9355)", ("TR355",), scenario="extern",
+         gebeurtenissen={"vot_onderzoek": 1.0}),
+    Fout("325_onbekende_prestatie", "gemeente", "een 325 die een prestatie noemt met een ReferentieNummer dat niet in "
+         "de 323 stond", ("TR366",), hoe_vaak=2),
+    Fout("325_ander_bedrag", "gemeente", "een 325 die een prestatie uit de 323 noemt met een ander IngediendBedrag",
+         ("TR367",), hoe_vaak=2),
+    Fout("retour_zonder_code", "gemeente", "de 318 op een 317 die de aanbieder stuurde terwijl zijn vorige 317 nog "
+         "onderhanden was (fout verzoek_tijdens_onderhanden) mist retourcode 9374; de gemeente keurt het verzoek wel "
+         "af", ("RETOUR.oorzaak_zonder_code", "TR374"), scenario="extern", gebeurtenissen={"vow": 1.0},
+         samen_met=("verzoek_tijdens_onderhanden",)),
 )}
 
 
 #: rules proven by a faulty system under test rather than a reference-actor switch (tests/test_sut_hostile.py:
 #: a hanging, crashing or garbage-answering SUT fires it; the example SUT's clean run keeps it silent)
 SUT_FOUTEN = {"SUT.lockstep": ["sut:hang", "sut:gesloten_poort", "sut:http_500", "sut:onleesbaar"]}
+
+
+def met_samen(fouten: frozenset[str] | set[str]) -> frozenset[str]:
+    """The faults switched on in a run: the named ones and the ones each needs (``samen_met``)."""
+    return frozenset(fouten) | {s for f in fouten if f in FOUTEN for s in FOUTEN[f].samen_met}
+
+
+def te_laat(w: "Wereld", sleutel: str, vanaf: date, werkdagen: int = 2) -> date:
+    """A day ``werkdagen`` werkdagen after the last day of deadline ``sleutel`` counted from ``vanaf``: a late
+    fault is late relative to the profile's deadline, whatever amount the profile gives it."""
+    return w.kalender.add_werkdagen(w.deadline(sleutel, vanaf), werkdagen)
 
 
 def dekking() -> dict[str, list[str]]:

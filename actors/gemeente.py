@@ -3,6 +3,11 @@
 Each within the profile's deadline (keys in brackets):
 * 301 after a verwijzing by its toegang [toewijzing_toegang]; every 301 holds all toewijzingen of
   that client at that aanbieder valid on or after its date, plus the ones it changes (§5);
+* on a 315 or 317: the retourcodes of the technische regels it enforces, judged on its administration
+  as the verzoek arrives — TR347 (a ReferentieAanbieder used before), TR374 (a verzoek for the client
+  still onderhanden) and, on a 317, TR349–TR351 (the actuele toewijzingen) and TR357, TR361, TR373,
+  TR375, TR411, TR412 (actors/regiecontrole.py); a verzoek so rejected gets no 301 or 319 (IV028: it
+  is not processed);
 * on a 315: 316 [retour_316]; the §4 checks (:meth:`Gemeente._afwijzing_315`,
   :meth:`Gemeente._afstemming_315`); per request a 301 or a 319 [besluit_vot]; a 319
   "aanvraag in onderzoek" then a 301 or 319 "afgewezen" within 8 weeks of the 315's dagtekening
@@ -37,6 +42,7 @@ from simulator.berichten import (
     Woonplaatsbeginsel,
 )
 from simulator.bus import Aflevering
+from simulator.reader import LeesFout, lees
 from simulator.retour import maak_declaratie_antwoord, maak_retour
 from simulator.schemas import IJW, Standaard
 from simulator.werkdagen import add_maanden
@@ -76,6 +82,12 @@ class Gemeente(Actor):
         self.dossiers: dict[tuple[str, str, str], Dossier] = {}  # (bsn, agb, standaard)
         self.aanbieders_van: dict[tuple[str, str], set[str]] = {}  # (bsn, standaard) → agb of its dossiers
         self.beoordeeld: dict[str, dict] = {}  # per aanbieder: declaration state for beoordeling
+        #: verzoeken (315/317) as they arrived: the ReferentieAanbieders accepted per aanbieder (TR347), the
+        #: verzoek onderhanden per (aanbieder, bsn) (TR374), and the retourcodes judged on arrival, by ledger seq
+        self.referenties: set[tuple[str, str]] = set()
+        self.onderhanden: dict[tuple[str, str], str] = {}
+        self.verzoek_codes: dict[int, dict] = {}
+        self._vorige_toewijzing: dict[str, tuple[str, str]] = {}  # agb → (bsn, nummer) of the last new toewijzing
 
     # ======================================================================================
     # Helpers
@@ -111,6 +123,69 @@ class Gemeente(Actor):
         return t if t is not None else (self.w.traject_bij(bsn, agb) if bsn else None)
 
     # ======================================================================================
+    # Verzoeken (315/317) judged as they arrive
+    # ======================================================================================
+    def ontvang(self, aflevering: Aflevering) -> None:
+        """A verzoek is judged against the administration at the moment it arrives (what the gemeente sent
+        later that day cannot make it wrong); it is handled from the next werkdag as every message."""
+        v = aflevering.verzending
+        if v.berichttype.endswith(("315", "317")):
+            b = v.bericht
+            if b is None:  # from a system under test: only bytes (unreadable: the handler records it)
+                try:
+                    b = lees(v.xml, self.w.registry)
+                except LeesFout:
+                    b = None
+            if isinstance(b, (VerzoekToewijzing, VerzoekWijziging)):
+                self.verzoek_codes[aflevering.seq] = self._controleer_verzoek(b, aflevering.ontvangen)
+        super().ontvang(aflevering)
+
+    def _controleer_verzoek(self, b: VerzoekToewijzing | VerzoekWijziging, ontvangen: date) -> dict:
+        """The retourcodes (per berichtklasse) of the technische regels this verzoek breaks; none: it is
+        accepted, and onderhanden until the 301 or the 319 'afgewezen'."""
+        agb, bsn, std = b.header.afzender, b.client.bsn, b.standaard
+        codes: dict = {}
+
+        def breekt(klasse, tr: str) -> None:
+            codes[klasse] = codes.get(klasse, ()) + (retourcode_voor_regel(self.w.codelijsten, std, tr),)
+
+        if isinstance(b, VerzoekToewijzing):
+            if not b.client.producten:
+                return codes  # nothing asked: no verzoek to keep
+            referentie = b.client.producten[0].referentie_aanbieder
+        else:
+            referentie = b.client.verzoek.referentie_aanbieder
+            d = self.dossiers.get((bsn, agb, std.naam))
+            actueel = {nr for nr, tp in (d.toewijzingen.items() if d else ())
+                       if not _vervallen(tp) and (tp.einddatum is None or tp.einddatum >= ontvangen)}
+            v = b.client.verzoek
+            if not actueel <= {p.toewijzingnummer for p in v.te_wijzigen + v.ongewijzigd}:
+                breekt(v, "TR349")
+            for p in v.ongewijzigd:
+                if p.toewijzingnummer not in actueel:
+                    breekt(p, "TR350")
+            for p in v.te_wijzigen:
+                if p.toewijzingnummer not in actueel:
+                    breekt(p, "TR351")
+            if d is not None:  # TR357, TR361, TR373, TR375, TR411, TR412 (actors/regiecontrole.py)
+                for klasse, c in controleer_317(self, d, b).items():
+                    codes[klasse] = codes.get(klasse, ()) + c
+        if (agb, referentie) in self.referenties:
+            breekt(b.client, "TR347")
+        if (agb, bsn) in self.onderhanden:
+            breekt(b.client, "TR374")
+        if codes and self.w.fout("retour_zonder_code"):
+            return {k: () for k in codes}  # fault: rejected all the same, but the 316/318 does not say why
+        if not codes:
+            self.referenties.add((agb, referentie))
+            self.onderhanden[(agb, bsn)] = referentie
+        return codes
+
+    def _verzoek_beantwoord(self, agb: str, bsn: str, referentie: str | None) -> None:
+        if referentie is not None and self.onderhanden.get((agb, bsn)) == referentie:
+            del self.onderhanden[(agb, bsn)]
+
+    # ======================================================================================
     # 301
     # ======================================================================================
     def toewijzen(self, t: Traject, zorg: list[Zorgvraag], vanaf: date, sleutel: str = "toewijzing_toegang",
@@ -129,10 +204,16 @@ class Gemeente(Actor):
         nieuw = []
         for z in zorg:
             nr = self._toewijzingnummer(t)
+            vorige = self._vorige_toewijzing.get(agb)
+            if vorige is not None and vorige[0] != t.bsn and self.w.fout("toewijzingnummer_hergebruikt"):
+                nr = vorige[1]  # fault (TR332): the number of another client's toewijzing at this aanbieder
+            self._vorige_toewijzing[agb] = (t.bsn, nr)
             w = self.w.profiel.wijze(z.product.domein, z.product)
             if w.specifiek:
                 product, omvang, budget = Product(z.product.categorie, z.product.code), Omvang(
                     z.volume, z.product.eenheid, z.product.frequentie), None
+                if self.w.fout("specifiek_zonder_omvang"):
+                    omvang = None  # fault: a specifieke toewijzing without its Omvang
             else:  # aspecifiek (profile [toewijzing]): categorie only, a budget, no Omvang
                 product, omvang = Product(z.product.categorie, None), None
                 if self.w.fout("aspecifiek_met_code"):  # fault: the code of the care the aanbieder plans
@@ -149,6 +230,7 @@ class Gemeente(Actor):
             nieuw.append(nr)
             self._plan_eigen_wijzigingen(d, tp)
         self._stuur_301(d, set(nieuw))
+        self._verzoek_beantwoord(agb, t.bsn, referentie)
 
     def _stuur_301(self, d: Dossier, gewijzigd: set[str]) -> None:
         t = d.traject
@@ -289,8 +371,9 @@ class Gemeente(Actor):
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_316", spreiding=0.5)
         if self.w.fout("laat_316"):
             retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
-        self.op(retourdag, self._retour, b, aflevering, t)
-        if t is None:
+        codes = self.verzoek_codes.pop(aflevering.seq, {})
+        self.op(retourdag, self._retour, b, aflevering, t, codes)
+        if t is None or codes:  # rejected with a retourcode: not processed (IV028)
             return
         reden, woonplaats = self._afwijzing_315(b, t, agb)
         if reden is None:
@@ -343,7 +426,7 @@ class Gemeente(Actor):
             if self.w.fout("onderaannemer_315_toekennen"):
                 return None, None  # fault: the onderaannemer's 315 is granted (no check of it at all)
             return self.w.profiel.reden("onderaannemer_315_afwijzen"), None
-        if t.variant == "gi_bepaling" and regel("gi_bepaling_315_afwijzen"):
+        if t.variant == "gi_bepaling" and regel("gi_bepaling_315_afwijzen") and not self.w.fout("gi_bepaling_toekennen"):
             return self.w.profiel.reden("gi_bepaling_315_afwijzen"), None
         if (self._profielregel("contract_315_afwijzen") and not self._gecontracteerd(agb, b.standaard)
                 and not self.w.fout("geen_contract_toekennen")):
@@ -449,9 +532,17 @@ class Gemeente(Actor):
             referentie_aanbieder=referentie, verzoek_antwoord=self.w.code(std, antwoord),
             reden_afwijzing=self.w.code(std, reden) if reden else None,
             woonplaatsbeginsel=Woonplaatsbeginsel(woonplaats) if woonplaats and std == IJW else None)
+        if self.w.fout("antwoord_onbekende_referentie"):
+            # fault (TR355): first an answer to a ReferentieAanbieder the aanbieder never used
+            fout = Antwoord(std, self.w.header(std, "319", self.adres, heen.header.afzender,
+                                               self.identificatie(t.gemeente)),
+                            replace(inhoud, referentie_aanbieder=referentie[:-6] + "999999"))
+            self.w.verstuur(fout, heen=heen.header.identificatie, bsn=t.bsn, traject=t)
         bericht = Antwoord(std, self.w.header(std, "319", self.adres, heen.header.afzender,
                                               self.identificatie(t.gemeente)), inhoud)
         self.w.verstuur(bericht, heen=heen.header.identificatie, bsn=t.bsn, traject=t)
+        if antwoord != "antwoord.in_onderzoek":
+            self._verzoek_beantwoord(heen.header.afzender, t.bsn, referentie)
 
     # ======================================================================================
     # 317
@@ -463,10 +554,9 @@ class Gemeente(Actor):
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_318", spreiding=0.5)
         if self.w.fout("laat_318"):
             retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
-        d = self.dossiers.get((b.client.bsn, agb, b.standaard.naam))
-        codes = controleer_317(self, d, b) if d is not None else {}
+        codes = self.verzoek_codes.pop(aflevering.seq, {})
         self.op(retourdag, self._retour, b, aflevering, t, codes)
-        if t is None:
+        if t is None or codes:  # rejected with a retourcode: not processed (IV028)
             return
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vow", spreiding=0.8, vroegst=retourdag)
         if self.w.fout("laat_besluit_vow"):
@@ -540,6 +630,7 @@ class Gemeente(Actor):
             gewijzigd.add(nr)
         if gewijzigd:
             self._stuur_301(d, gewijzigd)
+            self._verzoek_beantwoord(agb, b.client.bsn, verzoek.referentie_aanbieder)
         else:  # nothing left to change (the toewijzing ended meanwhile): the request is still answered
             self._stuur_319(b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
 
@@ -639,7 +730,31 @@ class Gemeente(Actor):
             delen = v.bericht.split(".")
             anders = ".".join(delen[:-1] + [str(int(delen[-1]) + 1)])
             antwoord = replace(antwoord, xsd_versie_declaratie=replace(v, bericht=anders))
+        antwoord = self._foutieve_prestatie(b, antwoord)
         self.w.verstuur(antwoord, heen=b.header.identificatie, toewijzingnummers=aflevering.verzending.toewijzingnummers)
+        if self.w.fout("antwoord_onbekende_declaratie"):
+            # fault (TR337): one more 325, answering a DeclaratieIdentificatie that never arrived
+            header = replace(antwoord.header, identificatie=self.identificatie(gemeente))
+            onbekend = replace(antwoord, header=header, declaratie_identificatie=b.header.identificatie[:-8] + "99999999")
+            self.w.verstuur(onbekend, heen=onbekend.declaratie_identificatie)
+
+    def _foutieve_prestatie(self, b: Declaratie, antwoord):
+        """Faults: a 325 that repeats a prestatie (0200, approved) with a ReferentieNummer the 323 did not hold
+        (TR366) or with another IngediendBedrag (TR367)."""
+        inhoud = antwoord.antwoord
+        if inhoud is None or inhoud.clienten or not b.declaratie.clienten:
+            return antwoord
+        client = b.declaratie.clienten[0]
+        p = client.prestaties[0]
+        geen_opmerking = (self.w.code(b.standaard, "retour.geen_opmerking"),)
+        if self.w.fout("325_onbekende_prestatie"):
+            p = replace(p, referentie=replace(p.referentie, nummer=p.referentie.nummer[:-4] + "9999"))
+        elif self.w.fout("325_ander_bedrag"):
+            p = replace(p, bedrag_cent=p.bedrag_cent + 100)
+        else:
+            return antwoord
+        herhaald = replace(client, prestaties=(replace(p, retourcodes=geen_opmerking),), retourcodes=geen_opmerking)
+        return replace(antwoord, antwoord=replace(inhoud, clienten=(herhaald,)))
 
 
 def _onbekend_element(xml: bytes) -> bytes:

@@ -487,23 +487,25 @@ class Controleur:
              any(_overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
         )
         moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self._profielregel(sleutel)), None)
+        aanvaard = all([self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+                        for ap in m.client.producten[:1]])
         # a 315 while a toewijzing of the same product exists for this client, starting after it, is a
         # verlenging (§4.1); one overlapping it is stapeling (§4), judged above
         for ap in m.client.producten:
             self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
             if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand) and not any(
                     _overlapt(tp, ap) for tp in bestaand):
-                self.verlengingen[(agb, bsn)] += 1
+                n = self.verlengingen[(agb, bsn)] + 1
+                if aanvaard:  # a verzoek rejected with a retourcode was not processed: it may be sent again
+                    self.verlengingen[(agb, bsn)] = n
                 tags = self._tags(ap.product)
                 verboden = set(self.p.regel("geen_verlenging_voor"))
-                te_vaak = self.verlengingen[(agb, bsn)] > int(self.p.regel("max_verlengingen_via_315"))
+                te_vaak = n > int(self.p.regel("max_verlengingen_via_315"))
                 self._regel("PROT.verlenging_eenmaal", not te_vaak and not (tags & verboden), rec, agb,
                             "hoogstens één verlenging via een 315, niet voor crisis of diagnostiek",
                             "verlenging voor " + ", ".join(sorted(tags & verboden)) if tags & verboden
-                            else f"{self.verlengingen[(agb, bsn)]}e verlenging")
+                            else f"{n}e verlenging")
                 self._verlenging_verwijzer(rec, std, ap, agb)
-        for ap in m.client.producten[:1]:
-            self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
 
     def _verlenging_verwijzer(self, rec: Boeking, std, ap: b.AangevraagdProduct, agb: str) -> None:
         """§8.2: a verlenging via 315 only for a client of a medisch verwijzer (profile rule)."""
@@ -620,7 +622,8 @@ class Controleur:
                 self._verwacht_code(rec, klasse, self._tr_code("TR361"))
 
     def _verzoek(self, rec: Boeking, m, referentie: str, agb: str, gemeente: str, bsn: str,
-                 moet_afwijzen: str | None) -> None:
+                 moet_afwijzen: str | None) -> bool:
+        """Keep a verzoek and expect its answer; False when the gemeente must reject it with a retourcode."""
         uniek = (agb, referentie) not in self.verzoeken
         self._regel("TR347", uniek, rec, agb, "een unieke ReferentieAanbieder", f"{referentie} al eerder gebruikt")
         if not uniek:
@@ -630,6 +633,10 @@ class Controleur:
                     f"verzoek {onderhanden} is nog onderhanden")
         if onderhanden is not None:
             self._verwacht_code(rec, "Client", self._tr_code("TR374"))
+        if self.verwachte_codes.get((rec.afzender, rec.identificatie)):
+            # the gemeente must reject this verzoek with a retourcode (TR347, TR349–TR351, TR374): it is not
+            # processed (IV028), so it is not onderhanden, keeps no ReferentieAanbieder and gets no 301/319
+            return False
         vz = Verzoek(agb, gemeente, referentie, m.nummer, rec.datum, m.header.dagtekening, bsn, m.standaard.naam,
                      _ref(rec), rec.traject, rec.route, moet_afwijzen)
         self.verzoeken[(agb, referentie)] = vz
@@ -638,6 +645,7 @@ class Controleur:
         self._verwacht(("besluit", agb, referentie), Verwachting(
             f"TERMIJN.{sleutel}", self.p.deadline(sleutel, rec.datum), gemeente, bsn, (_ref(rec),),
             "een 301 of 319", rec.traject, rec.route))
+        return True
 
     def _bij_319(self, rec: Boeking, m: b.Antwoord) -> None:
         gemeente, agb = m.header.afzender, m.header.ontvanger
@@ -1079,8 +1087,10 @@ class Controleur:
     def _bij_325(self, rec: Boeking, m: b.DeclaratieAntwoord) -> None:
         gemeente, agb = m.header.afzender, m.header.ontvanger
         decl = self.declaraties.pop((agb, m.declaratie_identificatie), None)
-        self._regel("TR337", decl is not None, rec, gemeente, "een antwoord op een ontvangen declaratie",
-                    f"declaratie {m.declaratie_identificatie} onbekend", historie=True)
+        ontvangen = self.heen.get((agb, m.declaratie_identificatie), ("",))[0].endswith("323")
+        if not self._regel("TR337", ontvangen, rec, gemeente, "een antwoord op een ontvangen declaratie",
+                           f"declaratie {m.declaratie_identificatie} onbekend", historie=True):
+            return  # (RETOUR.een_op_een would say the same again; a second 325 on a known 323 is its case)
         gevonden: dict[str, set[str]] = {}
         if set(m.retourcodes) - {"0200"}:
             gevonden["Header"] = set(m.retourcodes)
@@ -1112,8 +1122,9 @@ class Controleur:
                     origineel = decl["prestaties"].get(p.referentie.nummer)
                     self._regel("TR366", origineel is not None, rec, gemeente, "een prestatie uit de declaratie",
                                 p.referentie.nummer)
-                    self._regel("TR367", origineel == p.bedrag_cent, rec, gemeente, f"bedrag {origineel}",
-                                str(p.bedrag_cent))
+                    if origineel is not None:  # (an unknown prestatie is TR366's case, not a different value)
+                        self._regel("TR367", origineel == p.bedrag_cent, rec, gemeente, f"bedrag {origineel}",
+                                    str(p.bedrag_cent))
                     if codes:
                         afgekeurd[p.referentie.nummer] = p.bedrag_cent
             toegekend = decl["totaal"] - sum(afgekeurd.values())

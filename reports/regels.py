@@ -72,9 +72,11 @@ TERMIJNEN: dict[str, tuple[str, tuple[str, ...], str]] = {
     "correctie_afgekeurd": (AANBIEDER, ("325", "323"),
                             "een afgekeurde regel wordt in dezelfde of de direct volgende periode gecorrigeerd"),
     "correctie_goedgekeurd": (AANBIEDER, ("325", "323"), "een goedgekeurde regel wordt gecorrigeerd (credit)"),
-    "toewijzing_vervalt": (AANBIEDER, ("301", "305"), "zonder 305 vervalt de toewijzing"),
     "afhandeling_zonder_bsn": (GEMEENTE, (), "de gemeente bevestigt een melding buiten het berichtenverkeer"),
 }
+# Not a TERMIJN rule: the profile key ``toewijzing_vervalt`` (3 months without a 305) asks no message by a
+# date — the toewijzing simply lapses.  A 305 or declaration on a lapsed toewijzing is the deviation, and
+# PROT.start_binnen_vervaltermijn judges it with that key; a TERMIJN rule as well would fire twice for one.
 
 _PROT = [
     Regel("PROT.een_actuele_305", "Bij een toewijzing is hoogstens één startbericht (305) actueel.",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from actors.aanbieder import Aanbieder
+from actors.fouten import met_samen
 from actors.gemeente import Gemeente
 from actors.populatie import Populatie
 from actors.verwijzers import School, Toegang, Verwijzer
@@ -89,7 +90,7 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     sim = Simulatie(inst.start, profiel.kalender, inst.seed)
     bus = Bus(ledger, lambda: sim.vandaag)
     wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario,
-                    fouten=frozenset(inst.fouten))
+                    fouten=met_samen(inst.fouten))
     synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
     aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
     gegevens = _aanbieders(synth, aantal)

@@ -104,6 +104,8 @@ _BETEKENIS: dict[str, tuple[str, dict[str, str]]] = {
     "retour.geen_opmerking": ("LDT_RetourCode", {"*": "Geen opmerking over deze berichtklasse"}),
     "retour.niet_beoordeeld": ("LDT_RetourCode", {"*": "niet beoordeeld"}),
     "retour.declaratie_toegewezen": ("LDT_RetourCode", {"*": "Declaratie is volledig toegewezen"}),
+    # TR355's code 9355: in the XSD enumeration but not in WJ001 (no tr_regel to find it by)
+    "retour.referentie_onbekend": ("LDT_RetourCode", {"*": "ReferentieAanbieder in het antwoordbericht komt niet voor"}),
 }
 
 

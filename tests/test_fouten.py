@@ -22,7 +22,9 @@ PROFIEL = laad_profiel("mijov-2024")
 
 def _draai(tmp_path, fout, registry, fouten=None):
     basis = PROFIEL if fout.profiel == PROFIEL.naam else laad_profiel(fout.profiel)
-    profiel = dataclasses.replace(basis, gebeurtenissen=dict(fout.gebeurtenissen))
+    routes = {naam: dataclasses.replace(r, opties={**r.opties, **fout.route_opties.get(naam, {})})
+              for naam, r in basis.routes.items()}
+    profiel = dataclasses.replace(basis, gebeurtenissen=dict(fout.gebeurtenissen), routes=routes)
     voer_uit(RunInstellingen(uit=tmp_path, scenario=fout.scenario, clients=30, dagen=300, seed=3, profiel=profiel,
                              fouten=frozenset({fout.naam, *fout.samen_met} if fouten is None else fouten)))
     c = Controleur(basis, registry)
@@ -41,10 +43,13 @@ def test_fault_fires_its_rule_and_no_other(naam, tmp_path, registry):
         assert o.actor and o.berichten and o.verwacht and o.waargenomen
 
 
-@pytest.mark.parametrize("naam", sorted({f.profiel + "|" + f.scenario + "|" + ",".join(sorted(f.gebeurtenissen))
-                                         for f in FOUTEN.values()}))
+def _scenario(f) -> str:
+    opties = ",".join(f"{r}.{k}={v}" for r, o in sorted(f.route_opties.items()) for k, v in sorted(o.items()))
+    return f.profiel + "|" + f.scenario + "|" + ",".join(sorted(f.gebeurtenissen)) + (f"|{opties}" if opties else "")
+
+
+@pytest.mark.parametrize("naam", sorted({_scenario(f) for f in FOUTEN.values()}))
 def test_the_same_scenarios_without_faults_are_clean(naam, tmp_path, registry):
-    fout = next(f for f in FOUTEN.values()
-                if f.profiel + "|" + f.scenario + "|" + ",".join(sorted(f.gebeurtenissen)) == naam)
+    fout = next(f for f in FOUTEN.values() if _scenario(f) == naam)
     u = _draai(tmp_path, fout, registry, fouten=frozenset())
     assert u.afwijkingen == [], [(o.regel, o.waargenomen) for o in u.afwijkingen[:6]]
