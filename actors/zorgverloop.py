@@ -230,8 +230,8 @@ class Zorgverloop:
         """Tell the care given in every ProductPeriode that ended before ``dag`` and was not told yet."""
         uren_in_minuten = bool(self.w.profiel.regel("declareren_uren_in_minuten"))
         for zt in self.toewijzingen.values():
-            if not zt.gestart or zt.vervallen or zt.volgende_maand is None:
-                continue
+            if not zt.gestart or zt.vervallen or zt.volgende_maand is None or zt.ontvangen >= dag:
+                continue  # (declaring comes after the day the 301 was received, Annex 4 §5)
             while True:
                 m = zt.volgende_maand
                 tp = zt.tp
