@@ -65,7 +65,10 @@ class Actor:
             self.w.gebeurtenis("onverwacht_bericht", actor=self.adres, seq=aflevering.seq,
                                berichttype=aflevering.verzending.berichttype)
             return
-        handler(bericht, aflevering)
+        if self.w.met_sut:  # what a SUT sent may trip a reference actor: recorded, not raised (Wereld.veilig)
+            self.w.veilig(self.adres, handler, bericht, aflevering)
+        else:
+            handler(bericht, aflevering)
 
     # -- acting on a day -------------------------------------------------------------------
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -74,7 +77,10 @@ class Actor:
 
     def _op(self, dag: date, actie: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
         yield self.w.sim.wacht_tot_datum(dag)
-        actie(*args, **kwargs)
+        if self.w.met_sut:
+            self.w.veilig(self.adres, actie, *args, **kwargs)
+        else:
+            actie(*args, **kwargs)
 
     def kies_dag(self, rng: random.Random, vanaf: date, sleutel: str, *, vroegst: date | None = None,
                  spreiding: float = 1.0) -> date:

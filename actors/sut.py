@@ -56,7 +56,7 @@ class SutDeelnemer:
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         def proces():
             yield self.w.sim.wacht_tot_datum(dag)
-            actie(*args, **kwargs)
+            self.w.veilig(self.adres, actie, *args, **kwargs)
 
         self.w.sim.env.process(proces())
 
@@ -93,7 +93,7 @@ class SutDeelnemer:
         (an aanbieder SUT: the care delivered in a month that just ended, actors/sut_aanbieder.py)."""
 
     def stap(self, dag: date) -> None:
-        self.voor_de_dag(dag)
+        self.w.veilig(self.adres, self.voor_de_dag, dag)
         inbox, self._inbox = self._inbox, []
         toegang, self._toegang = self._toegang, []
         zorg, self._zorg = self._zorg, []

@@ -247,7 +247,9 @@ class Zorgverloop:
         if zorgdagen <= 0 or eind < begin:
             return
         tp = zt.tp
-        product = zt.zorg.product if zt.zorg is not None else self.w.catalogus.per_code(tp.product.code)
+        product = zt.zorg.product if zt.zorg is not None else self._product(tp)
+        if product is None:
+            return
         omvang, ingang, einde = tp.omvang, tp.ingangsdatum, tp.einddatum
         if omvang is None and zt.zorg is not None:
             omvang = Omvang(zt.zorg.volume, product.eenheid, product.frequentie)
@@ -262,6 +264,16 @@ class Zorgverloop:
         self._vertel(zt, "levering", datum=eind.isoformat(), product={"categorie": product.categorie, "code": product.code},
                      periode={"begindatum": begin.isoformat(), "einddatum": eind.isoformat()},
                      volume=volume, eenheid=product.declaratie_eenheid(uren_in_minuten))
+
+    def _product(self, tp: ToegewezenProduct):
+        """The catalogue product of a toewijzing; None when the gemeente assigned something the
+        catalogue does not know (a toewijzing made on an odd request of the SUT): no levering then."""
+        if tp.product is None or not tp.product.code:
+            return None
+        try:
+            return self.w.catalogus.per_code(tp.product.code)
+        except KeyError:
+            return None
 
     def _vertel(self, zt: Zorgtoewijzing, soort: str, **velden: Any) -> None:
         self.sut.vertel({"soort": soort, "gemeente": zt.gemeente, "bsn": zt.traject.bsn,

@@ -88,7 +88,7 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     sim = Simulatie(inst.start, profiel.kalender, inst.seed)
     bus = Bus(ledger, lambda: sim.vandaag)
     wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario,
-                    fouten=frozenset(inst.fouten))
+                    fouten=frozenset(inst.fouten), met_sut=inst.sut is not None)
     synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
     aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
     gegevens = _aanbieders(synth, aantal)
@@ -276,5 +276,5 @@ def schrijf_samenvatting(s: Samenvatting, stroom) -> None:
 BIJZONDERE_GEBEURTENISSEN = frozenset({
     "verzoek_in_onderzoek", "verzoek_afgewezen", "toewijzing_vervallen", "toewijzing_vervalt_zonder_start",
     "hervat_zorg", "prestatie_afgekeurd", "verhuizing", "overleg_toegang_overgang_18", "client_zonder_bsn",
-    "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing",
+    "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing", "referentie_fout",
 })
