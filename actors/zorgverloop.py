@@ -107,7 +107,9 @@ class Zorgverloop:
         self.toewijzingen[(gemeente, tp.toewijzingnummer)] = zt
         self._per_traject.setdefault(t.id, []).append(zt)
         if t.heeft("geen_start") and self._geen_start.setdefault(t.id, zt.nummer) == zt.nummer:
-            return  # the client never comes: no care, the gemeente lets the toewijzing lapse
+            # the client never comes: no care, the gemeente lets the toewijzing lapse
+            self.w.gebeurtenis("zorg_start_niet", actor=self.sut.adres, traject=t, toewijzing=zt.nummer)
+            return
         kal = self.w.kalender
         eerder = self.voorlopig.get(t.id)
         if self._voorganger(zt) is not None:
