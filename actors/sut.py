@@ -6,6 +6,9 @@ times), and at D + 0.5 it runs one step of the lock-step loop (docs/sut.md):
 
     lever(D, messages of D)  →  geef_dag(D)  →  haal_op(D)  →  each collected message onto the bus
 
+(before ``lever``: a gemeente's toegang decisions of D, ``toegang``; an aanbieder's care events of D,
+``zorg`` — see actors/sut_aanbieder.py).
+
 What the SUT sends is recorded as it is, with ``rol="sut"`` and the metadata its header gives; a
 message that cannot be read is recorded too (the checker reports it), and the receiving reference
 actor records it as unreadable.  A day the SUT does not answer is a ledger event
