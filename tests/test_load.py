@@ -53,8 +53,12 @@ def test_rate_paces_the_deliveries():
     m = MetendeAdapter(Snel(), rate=200.0)
     from datetime import date
 
+    import time
+
+    t0 = time.perf_counter()
     m.lever(date(2026, 3, 2), [b"<a/>"] * 21)
-    assert m.geleverd == 21 and m.wacht >= 0.08  # 20 intervals of 5 ms at least
+    # 20 intervals of 5 ms at least; how much of that is sleeping depends on the machine's load
+    assert m.geleverd == 21 and time.perf_counter() - t0 >= 0.1 and m.wacht > 0
 
 
 def test_percentiles():
