@@ -12,7 +12,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import date, timedelta
@@ -26,7 +25,7 @@ from reports.controle import Controleur
 from scenarios.run import RunInstellingen, voer_uit
 from simulator.ledger import Boeking, Gebeurtenis, open_ledger
 from simulator.profiel import laad_profiel
-from simulator.sut import DagUitkomst, InprocesAdapter, RunInfo, parse_sut_spec
+from simulator.sut import InprocesAdapter, RunInfo, parse_sut_spec
 from simulator.sut_mailbox import MailboxAdapter
 from tests.fake_sut import FakeSut
 
@@ -466,8 +465,6 @@ def test_odd_but_valid_requests_are_answered_not_crashed_on(tmp_path, registry):
 
 def test_a_silent_aanbieder_sut_is_given_up_and_its_deadlines_are_inconclusive(tmp_path):
     """No process behind the mailbox: three unanswered days, then given up; the run goes on and ends."""
-    from simulator.sut_mailbox import MailboxAdapter
-
     t0 = time.monotonic()
     voer_uit(RunInstellingen(uit=tmp_path / "run", clients=80, dagen=120, seed=4,
                              sut=parse_sut_spec(f"aanbieder:{AGB}=mailbox:{tmp_path / 'mb'}"),

@@ -86,12 +86,12 @@ class Administratie:
         for xml in inbox:
             try:
                 uit += self._bericht(lees(xml))
-            except (BerichtFout, ValueError, KeyError, TypeError) as exc:
+            except (BerichtFout, ValueError, KeyError, TypeError, AttributeError) as exc:
                 meld(f"{vandaag}: bericht niet verwerkt: {exc}")
         for gebeurtenis in zorg:
             try:
                 uit += self._zorg(gebeurtenis)
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 meld(f"{vandaag}: zorggebeurtenis niet verwerkt ({gebeurtenis.get('soort')}): {exc}")
         uit += self._declareer()
         nu = [x for d, x in self.uitgesteld if d <= self.dagnummer]
