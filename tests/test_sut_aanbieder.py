@@ -194,9 +194,9 @@ def test_care_events_follow_the_world(tmp_path):
     assert ledger == [{k: v for k, v in g.items() if k != "_dag"} for g in sut.verteld]
 
 
-def test_a_pause_and_a_toewijzing_that_never_starts(tmp_path):
+def test_a_pause_and_care_resumes(tmp_path):
     """tijdelijk_stoppen: after a full calendar month without care 'onderbreking', and care resumes
-    (start_zorg again, the first of the next month); geen_start: the client never comes, no start."""
+    (start_zorg again, the first of the next month)."""
     sut = Voorbeeld()
     profiel = profiel_met(tmp_path, {"tijdelijk_stoppen": 1.0, "stop_corrigeren": 0.0, "geen_start": 0.0})
     uitslag, records, _ = run_inproces(tmp_path, sut, scenario="toegang", clients=150, dagen=365, profiel=profiel)
@@ -215,9 +215,31 @@ def test_a_pause_and_a_toewijzing_that_never_starts(tmp_path):
                  and (b"<jw307:RedenBeeindiging>20<" in r.xml or b"<wmo307:RedenBeeindiging>20<" in r.xml)]
     assert len(tijdelijk) == len(pauzes)
 
+
+def test_a_pause_that_turns_out_definitive(tmp_path):
+    """stop_corrigeren: no care resumes; two werkdagen after the onderbreking the end of care is told,
+    dated the last day of care; the SUT withdraws its temporary 307 and sends the definitive one."""
+    sut = Voorbeeld()
+    profiel = profiel_met(tmp_path, {"tijdelijk_stoppen": 1.0, "stop_corrigeren": 1.0})
+    uitslag, records, _ = run_inproces(tmp_path, sut, scenario="toegang", clients=150, dagen=365, profiel=profiel)
+    assert fouten(uitslag) == set()
+    pauzes = _verteld(sut, "onderbreking")
+    assert pauzes
+    for p in pauzes:
+        einde = [g for g in _verteld(sut, "einde_zorg") if g["toewijzingnummer"] == p["toewijzingnummer"]]
+        assert [g["datum"] for g in einde] == [p["datum"]] and einde[0]["_dag"] > p["_dag"]
+        assert not [g for g in _verteld(sut, "start_zorg")
+                    if g["toewijzingnummer"] == p["toewijzingnummer"] and g["datum"] > p["datum"]]
+    ingetrokken = [r for r in records if isinstance(r, Boeking) and r.afzender == AGB
+                   and r.berichttype.endswith("307") and b"StatusAanlevering>3<" in r.xml]
+    assert len(ingetrokken) == len(pauzes)
+
+
+def test_a_toewijzing_that_never_starts(tmp_path):
+    """geen_start: the client never comes: no start, no levering for that toewijzing."""
     sut2 = Voorbeeld()
     profiel = profiel_met(tmp_path, {"geen_start": 1.0})
-    _, records, _ = run_inproces(tmp_path / "g", sut2, scenario="toegang", clients=60, dagen=200, profiel=profiel)
+    _, records, _ = run_inproces(tmp_path, sut2, scenario="toegang", clients=60, dagen=200, profiel=profiel)
     nooit = {r.gegevens["toewijzing"] for r in records if isinstance(r, Gebeurtenis) and r.wat == "zorg_start_niet"}
     gestart = {g["toewijzingnummer"] for g in _verteld(sut2, "start_zorg") + _verteld(sut2, "levering")}
     assert len(nooit) >= 3 and not gestart & nooit
