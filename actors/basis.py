@@ -64,12 +64,18 @@ class Actor:
             self.w.gebeurtenis("onverwacht_bericht", actor=self.adres, seq=aflevering.seq,
                                berichttype=aflevering.verzending.berichttype)
             return
-        handler(bericht, aflevering)
+        if self.w.met_sut:  # what a SUT sent may trip a reference actor: recorded, not raised (Wereld.veilig)
+            self.w.veilig(self.adres, handler, bericht, aflevering)
+        else:
+            handler(bericht, aflevering)
 
     # -- acting on a day -------------------------------------------------------------------
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Do ``actie(*args, **kwargs)`` on werkdag ``dag`` (the next werkdag if ``dag`` is not one; now if past)."""
-        self.w.sim.plan_op(dag, actie, *args, **kwargs)
+        if self.w.met_sut:  # what a SUT sent may trip a reference actor: recorded, not raised (Wereld.veilig)
+            self.w.sim.plan_op(dag, self.w.veilig, self.adres, actie, *args, **kwargs)
+        else:
+            self.w.sim.plan_op(dag, actie, *args, **kwargs)
 
     def kies_dag(self, rng: random.Random, vanaf: date, sleutel: str, *, vroegst: date | None = None,
                  spreiding: float = 1.0) -> date:

@@ -86,6 +86,31 @@ def _zorgdagen(perioden: list[list[date]], begin: date, eind: date) -> int:
     return dagen
 
 
+def geleverd_volume(omvang: Omvang, ingang: date, einde: date | None, product, zorgdagen: int, m: Maand,
+                    perioden: list[list[date]], codes, uren_in_minuten: bool) -> int:
+    """The care given in month ``m`` on ``zorgdagen`` days of care, in the unit it is declared in
+    (minutes for hours when ``uren_in_minuten``), never more than ``omvang`` allows (TR321/TR322).
+    Shared by the reference aanbieder and the ground truth told to an aanbieder SUT (actors/zorgverloop.py)."""
+    factor = 60 if (product.eenheid == codes["eenheid.uur"] and uren_in_minuten) else 1
+    maanddagen = (_laatste(m) - _eerste(m)).days + 1
+    f = omvang.frequentie
+    if f == codes["frequentie.week"]:
+        v = omvang.volume * zorgdagen / 7
+    elif f == codes["frequentie.maand"]:
+        v = omvang.volume * zorgdagen / maanddagen
+    elif f == codes["frequentie.dag"]:
+        v = omvang.volume * zorgdagen
+    else:  # totaal binnen de geldigheidsduur
+        if product.eenheid in (codes["eenheid.stuks_output"],):
+            # an output product is declared once, in the month its care ends
+            laatste = max(e for _, e in perioden)
+            return omvang.volume if _maand(laatste) == m else 0
+        einde = einde or perioden[-1][1]
+        totaal = max(1, (einde - ingang).days + 1)
+        v = omvang.volume * zorgdagen / totaal
+    return int(math.floor(v * factor * 0.95))
+
+
 class Declaratieadministratie:
     def __init__(self, aanbieder: "Aanbieder") -> None:
         self.a = aanbieder
@@ -351,26 +376,8 @@ class Declaratieadministratie:
             ingang, einde = z.ingangsdatum, z.einddatum
         if omvang is None:
             return 0
-        codes = self.w.codes(lev.standaard)
-        factor = 60 if (product.eenheid == codes["eenheid.uur"]
-                        and self.w.profiel.regel("declareren_uren_in_minuten")) else 1
-        maanddagen = (_laatste(m) - _eerste(m)).days + 1
-        f = omvang.frequentie
-        if f == codes["frequentie.week"]:
-            v = omvang.volume * zorgdagen / 7
-        elif f == codes["frequentie.maand"]:
-            v = omvang.volume * zorgdagen / maanddagen
-        elif f == codes["frequentie.dag"]:
-            v = omvang.volume * zorgdagen
-        else:  # totaal binnen de geldigheidsduur
-            if product.eenheid in (codes["eenheid.stuks_output"],):
-                # an output product is declared once, in the month its care ends
-                laatste = max(e for _, e in lev.perioden)
-                return omvang.volume if _maand(laatste) == m else 0
-            einde = einde or lev.perioden[-1][1]
-            totaal = max(1, (einde - ingang).days + 1)
-            v = omvang.volume * zorgdagen / totaal
-        return int(math.floor(v * factor * 0.95))
+        return geleverd_volume(omvang, ingang, einde, product, zorgdagen, m, lev.perioden, self.w.codes(lev.standaard),
+                               bool(self.w.profiel.regel("declareren_uren_in_minuten")))
 
     def _referentie(self, lev: "Levering") -> str:
         return self.a.nummer("prestatie", lev.traject.gemeente, f"P{lev.traject.gemeente}", 10)

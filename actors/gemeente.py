@@ -414,6 +414,8 @@ class Gemeente(Actor):
     def _afwijzing_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> tuple[str | None, str | None]:
         """(reden key, responsible gemeente) when the §4 / §11 / §4.1 checks reject the request."""
         regel = self.w.profiel.regel
+        if not self._bekende_producten(b):
+            return "afwijzing.contract", None
         if b.standaard != IJW and regel("wmo315_afwijzen") and not self.w.fout("wmo315_toekennen"):
             return self.w.profiel.reden("wmo315_afwijzen"), None
         verantwoordelijk = self.w.woonplaats.get(b.client.bsn, self.adres)
@@ -502,6 +504,18 @@ class Gemeente(Actor):
                                     for nr in self.dossiers[(c.bsn, a, b.standaard.naam)].toewijzingen))
             if andere:
                 self.w.gebeurtenis("samenloop_afstemming", actor=self.adres, traject=t, aanbieder=agb, andere=andere)
+
+    def _bekende_producten(self, b: VerzoekToewijzing) -> bool:
+        """Every requested product names a categorie (and code) of the gemeente's catalogue (its contracts).
+        The reference aanbieders always do; a request from a system under test may not."""
+        domein = "jeugd" if b.standaard == IJW else "wmo"
+        for ap in b.client.producten:
+            if ap.product is None or not self.w.catalogus.per_categorie(ap.product.categorie, domein):
+                return False
+            if ap.product.code and ap.product.code not in {p.code for p in self.w.catalogus.per_categorie(
+                    ap.product.categorie, domein)}:
+                return False
+        return True
 
     def _honoreer_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> None:
         d = self.dossier(b.client.bsn, agb, b.standaard, t)

@@ -6,6 +6,9 @@ times), and at D + 0.5 it runs one step of the lock-step loop (docs/sut.md):
 
     lever(D, messages of D)  →  geef_dag(D)  →  haal_op(D)  →  each collected message onto the bus
 
+(before ``lever``: a gemeente's toegang decisions of D, ``toegang``; an aanbieder's care events of D,
+``zorg`` — see actors/sut_aanbieder.py).
+
 What the SUT sends is recorded as it is, with ``rol="sut"`` and the metadata its header gives; a
 message that cannot be read is recorded too (the checker reports it), and the receiving reference
 actor records it as unreadable.  A day the SUT does not answer is a ledger event
@@ -44,6 +47,7 @@ class SutDeelnemer:
         self.adapter = adapter
         self._inbox: list[bytes] = []
         self._toegang: list[dict[str, Any]] = []
+        self._zorg: list[tuple[dict[str, Any], str | None]] = []  # (care event, bsn): aanbieder SUT
         self._stil_op_rij = 0
         self.opgegeven = False
         self.onbeantwoord = 0
@@ -53,7 +57,7 @@ class SutDeelnemer:
         self._inbox.append(aflevering.verzending.xml)
 
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        self.w.sim.plan_op(dag, actie, *args, **kwargs)
+        self.w.sim.plan_op(dag, self.w.veilig, self.adres, actie, *args, **kwargs)
 
     def toewijzen(self, t: Traject, zorg: list[Zorgvraag], vanaf: date, sleutel: str = "toewijzing_toegang",
                   agb: str | None = None) -> None:
@@ -83,17 +87,27 @@ class SutDeelnemer:
             self.stap(self.w.vandaag)
             yield self.w.sim.env.timeout(1)
 
+    def voor_de_dag(self, dag: date) -> None:
+        """What the SUT's role learns on ``dag`` besides messages, gathered just before the step
+        (an aanbieder SUT: the care delivered in a month that just ended, actors/sut_aanbieder.py)."""
+
     def stap(self, dag: date) -> None:
+        self.w.veilig(self.adres, self.voor_de_dag, dag)
         inbox, self._inbox = self._inbox, []
         toegang, self._toegang = self._toegang, []
+        zorg, self._zorg = self._zorg, []
         if self.opgegeven:
-            if inbox or toegang:
+            if inbox or toegang or zorg:
                 self._gebeurtenis("sut_niet_geleverd", dag, reden="de SUT is opgegeven", berichten=len(inbox))
             return
         for besluit in toegang:
             fout = self.adapter.toegang(dag, besluit)
             if fout:
                 self._gebeurtenis("sut_fout", dag, operatie="toegang", reden=fout, bsn=besluit["client"]["bsn"])
+        for gebeurtenis, bsn in zorg:
+            fout = self.adapter.zorg(dag, gebeurtenis)
+            if fout:
+                self._gebeurtenis("sut_fout", dag, operatie="zorg", reden=fout, bsn=bsn)
         if inbox:
             fout = self.adapter.lever(dag, inbox)
             if fout:
@@ -161,7 +175,8 @@ class SutDeelnemer:
             if not self.w.bus.kent(ontvanger):
                 self._gebeurtenis("sut_fout", dag, operatie="haal_op", bsn=bsn,
                                   reden=f"{berichttype} {ident}: geadresseerd aan {ontvanger}, die niet in de run zit")
-        traject = self.w.traject_bij(bsn, ontvanger) if bsn else None
+        agb = self.adres if self.spec.rol == "aanbieder" else ontvanger
+        traject = self.w.traject_bij(bsn, agb) if bsn else None
         self.w.bus.verstuur(Verzending(
             afzender=afzender, ontvanger=ontvanger, berichttype=berichttype, identificatie=ident, xml=xml,
             bericht=None, heen=heen, bsn=bsn, toewijzingnummers=nummers,

@@ -54,6 +54,9 @@ class Wereld:
     contracten: dict[str, Any] = field(default_factory=dict)
     #: a sharded run (scenarios/shard.py): (shard number, the gemeenten this world simulates); None = whole run
     shard: tuple[int, frozenset[str]] | None = None
+    #: a system under test takes part (actors/sut.py): what it sends may drive a reference actor into a
+    #: state it was not built for; such a failure is recorded (``referentie_fout``), not raised
+    met_sut: bool = False
 
     def nummer_start(self, sleutel: str, breedte: int) -> int:
         """Where an identifier counter under ``sleutel`` (a gemeente) starts: 0, except in a shard that
@@ -65,6 +68,19 @@ class Wereld:
         if self.shard[0] + 1 >= 10:
             raise ValueError("a sharded run numbers foreign identifiers in at most 9 shard ranges")
         return (self.shard[0] + 1) * 10 ** (breedte - 1)
+
+    def veilig(self, actor: str, actie: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+        """Run ``actie``; with a SUT in the run, an exception becomes a ``referentie_fout`` event and the
+        run goes on (a reference actor or the harness's ground truth tripped over what the SUT sent).
+        Without a SUT it is raised: the reference actors alone must never fail."""
+        if not self.met_sut:
+            actie(*args, **kwargs)
+            return
+        try:
+            actie(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - recorded with its reason; the run must reach a verdict
+            self.bus.gebeurtenis("referentie_fout", actor=actor, gegevens={
+                "actie": getattr(actie, "__name__", str(actie)), "melding": f"{type(exc).__name__}: {exc}"[:300]})
 
     # -- fault switches ----------------------------------------------------------------------
     def fout(self, naam: str) -> bool:

@@ -24,7 +24,7 @@ from simulator.codes import Codes, codes as named_codes, verwijzer_codes
 from simulator.ledger import Boeking, Gebeurtenis
 from simulator.profiel import Profiel
 from simulator.reader import LeesFout, lees
-from simulator.schemas import IJW, HEEN_RETOUR, SchemaRegistry
+from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry
 from simulator.profiel import FREQUENTIE_CODES
 from simulator.omvang import max_loopduur, max_per_periode
 from simulator.synthetisch import Productcatalogus
@@ -351,6 +351,65 @@ class Controleur:
             self.buiten_api.add(g.traject)
         elif g.wat == "ontvangstbevestiging_buiten_berichtenverkeer":
             self._vervul(("zonder_bsn", g.traject), g.datum, f"bevestiging {g.datum.isoformat()}")
+        elif g.wat == "sut_zorg" and g.actor:
+            self._sut_zorg(g)
+
+    def _sut_zorg(self, g: Gebeurtenis) -> None:
+        """A care event an aanbieder SUT was told (actors/zorgverloop.py): the 305, 307 or 323 it calls for
+        must come within the deadline counted from the real start, pause, end or month of care — not from
+        what the SUT writes in its messages — and its absence is a deviation too."""
+        z, agb = g.gegevens, g.actor
+        gemeente, nr, soort = str(z.get("gemeente")), str(z.get("toewijzingnummer")), z.get("soort")
+        try:
+            datum = date.fromisoformat(str(z.get("datum")))
+        except ValueError:
+            return
+        tw = self.toewijzingen.get((gemeente, nr))
+        if tw is None or soort not in ("start_zorg", "onderbreking", "einde_zorg", "levering"):
+            return
+        if soort == "start_zorg":
+            if tw.huidige_305 is not None:
+                return  # a 305 is already current: judged when it came
+            if datum < tw.eerste_301:  # care began before the toewijzing
+                sleutel = "start_305_sggz" if "sggz" in " ".join(self._tags(tw.tp.product)) else "start_305_terugwerkend"
+                basis = tw.eerste_301
+            else:
+                sleutel, basis = "start_305", datum
+            wat, sleutel_open = f"een 305 met begindatum {datum.isoformat()}", ("sut_305", agb, gemeente, nr)
+        elif soort == "levering":
+            periode = z.get("periode") or {}
+            try:
+                einde = date.fromisoformat(str(periode.get("einddatum")))
+            except ValueError:
+                return
+            if einde < tw.eerste_301:
+                sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
+                sleutel, basis = ("declaratie_sggz" if sggz else "declaratie_323"), tw.eerste_301
+            else:
+                sleutel, basis = "declaratie_323", einde
+            wat = f"een 323 met de zorg van {einde:%Y-%m}"
+            sleutel_open = ("sut_323", agb, gemeente, nr, f"{einde:%Y-%m}")
+        else:
+            if not tw.ooit_gestart:
+                return  # never started: the missing 305 is the deviation (a 307 is judged when it comes)
+            tijdelijk = self._codes(IJW if tw.standaard == IJW.naam else IWMO)["beeindiging.tijdelijk"]
+            if tw.huidige_305 is None and (soort == "onderbreking" or any(
+                    e == datum and r != tijdelijk for _, r, e in tw.stops)):
+                return  # the SUT stopped already (judged when its 307 came)
+            if soort == "onderbreking":
+                sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(datum)
+                wat = f"een 307 'tijdelijk beëindigd' met einddatum {datum.isoformat()}"
+            else:
+                # told on the werkdag care ended, or later when the end became known later (a 301, a pause
+                # that turned out definitive): the deadline runs from when the SUT could know it
+                kal = self.p.kalender
+                bekend = datum if kal.is_werkdag(datum) else kal.volgende_werkdag(datum)
+                sleutel, basis = "stop_307", datum if g.datum <= bekend else g.datum
+                wat = f"een 307 met einddatum {datum.isoformat()}"
+            sleutel_open = ("sut_307", agb, gemeente, nr)
+        self._verwacht(sleutel_open, Verwachting(
+            f"TERMIJN.{sleutel}", self.p.deadline(sleutel, basis), agb, g.bsn,
+            (f"{soort} {datum.isoformat()} (verteld op {g.datum.isoformat()})",), wat, g.traject, g.route))
 
     # ==========================================================================================
     # 301
@@ -774,9 +833,12 @@ class Controleur:
             else:
                 sleutel, basis = "start_305", sp.begindatum
             grens = self.p.deadline(sleutel, basis)
-            self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
-                        f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
-                        f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
+            if ("sut_305", agb, gemeente, sp.toewijzingnummer) in self.open:  # an aanbieder SUT: the real start
+                self._vervul(("sut_305", agb, gemeente, sp.toewijzingnummer), rec.datum, _ref(rec))
+            else:
+                self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
+                            f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
+                            f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
             tw.huidige_305 = sp.begindatum
             tw.starts.add(startsleutel)
             tw.ooit_gestart = True
@@ -837,9 +899,13 @@ class Controleur:
                     sleutel = "stop_307"
                     basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
                 grens = self.p.deadline(sleutel, basis)
-                self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
-                            f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
-                            f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
+                open_ = self.open.get(("sut_307", agb, gemeente, sp.toewijzingnummer))
+                if open_ is not None and open_.regel == f"TERMIJN.{sleutel}":  # an aanbieder SUT: the real end
+                    self._vervul(("sut_307", agb, gemeente, sp.toewijzingnummer), rec.datum, _ref(rec))
+                else:
+                    self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, agb,
+                                f"uiterlijk {grens.isoformat()} ({self.p.termijnen[sleutel].beschrijving()})",
+                                f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})")
             # else: a definitive stop straight after a temporary one (allowed since 3.2) is due 5 werkdagen after
             # it became known that the care ended for good, which no message shows: its deadline is not judged
             tw.hersteld = None
@@ -1049,6 +1115,7 @@ class Controleur:
                       f"samen {tw.gedeclareerd_cent}")
             if not correctie:  # a correction is judged by the correctie_* deadlines
                 self._declaratietermijn(rec, tw, p, bsn)
+            self.open.pop(("sut_323", agb, gemeente, p.toewijzingnummer, f"{b_:%Y-%m}"), None)  # declared
         if not tw.ooit_gestart and tw.tp.ingangsdatum:
             vervalt = self.p.deadline("toewijzing_vervalt", max(tw.tp.ingangsdatum, tw.eerste_301))
             self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,

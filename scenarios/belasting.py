@@ -77,6 +77,9 @@ class MetendeAdapter:
     def toegang(self, dag: date, besluit: dict[str, Any]) -> str:
         return self._tijd("toegang", self.doel.toegang, dag, besluit)
 
+    def zorg(self, dag: date, gebeurtenis: dict[str, Any]) -> str:
+        return self._tijd("zorg", self.doel.zorg, dag, gebeurtenis)
+
     def geef_dag(self, dag: date) -> DagUitkomst:
         return self._tijd("klok", self.doel.geef_dag, dag)
 

@@ -90,17 +90,20 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     sim = Simulatie(inst.start, profiel.kalender, inst.seed)
     bus = Bus(ledger, lambda: sim.vandaag)
     wereld = Wereld(sim, bus, profiel, registry, codelijsten, catalogus, render, xsd_versie, scenario=inst.scenario,
-                    fouten=met_samen(inst.fouten))
+                    fouten=met_samen(inst.fouten), met_sut=inst.sut is not None)
     synth = Synthetisch(inst.seed, codelijsten=codelijsten, catalogus=catalogus)
     aantal = inst.aanbieders or max(6, min(60, inst.clients // 40))
     gegevens = _aanbieders(synth, aantal)
+    sut_agb = inst.sut.code if inst.sut is not None and inst.sut.rol == "aanbieder" else None
+    if sut_agb is not None:
+        gegevens = _met_sut_aanbieder(gegevens, sut_agb, profiel)
     wereld.contracten = {a.agb: a for a in gegevens}
     gemeenten = {code: Gemeente(wereld, code, g.naam) for code, g in profiel.gemeenten.items()}
-    aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens}
+    aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens if a.agb != sut_agb}
     sut = None
     if inst.sut is not None:
         sut = _sut_deelnemer(inst, wereld, profiel, gemeenten, gegevens)
-        gemeenten[inst.sut.code] = sut
+        (aanbieders if sut_agb is not None else gemeenten)[inst.sut.code] = sut
     for g in gemeenten.values():
         bus.registreer(g.adres, g)
     for a in aanbieders.values():
@@ -115,13 +118,16 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
 
 
 def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, gemeenten: dict, gegevens: list):
-    """The stand-in for the SUT on the bus (actors/sut.py); the reference actor of that role is left out."""
+    """The stand-in for the SUT on the bus (actors/sut.py, actors/sut_aanbieder.py); the reference actor
+    of that role is left out."""
     from actors.sut import SutDeelnemer
+    from actors.sut_aanbieder import SutAanbieder
 
     spec = inst.sut
-    if spec.rol != "gemeente":
-        raise SutFout(f"--sut {spec.rol}:{spec.code}: only a gemeente can be a system under test in this "
-                      "release (an aanbieder SUT needs care events the API v1 does not carry yet)")
+    if spec.rol == "aanbieder":
+        adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token)
+        naam = next(a.naam for a in gegevens if a.agb == spec.code)
+        return SutAanbieder(wereld, spec, adapter, naam)
     if spec.code not in gemeenten:
         raise SutFout(f"--sut gemeente:{spec.code}: not a gemeente of profile {profiel.naam} "
                       f"({', '.join(sorted(gemeenten))})")
@@ -129,10 +135,31 @@ def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, geme
     return SutDeelnemer(wereld, spec, adapter, gemeenten[spec.code].naam)
 
 
+def _met_sut_aanbieder(gegevens: list[AanbiederGegevens], agb: str, profiel: Profiel) -> list[AanbiederGegevens]:
+    """The aanbieders of a run with an aanbieder SUT: the SUT takes the place of the aanbieder with its
+    AGB code when the run has one, else it joins as one contracted by every gemeente for both domains."""
+    if any(a.agb == agb for a in gegevens):
+        return gegevens
+    return gegevens + [AanbiederGegevens(agb, "Systeem onder test", frozenset({"jeugd", "wmo"}),
+                                         frozenset(profiel.gemeenten))]
+
+
 def _contracten(gegevens: list[AanbiederGegevens], gemeente: str) -> list[dict]:
     """Every aanbieder of the run, contracted or not for this gemeente (API v1 "contracten")."""
     return [{"aanbieder": a.agb, "gecontracteerd": gemeente in a.gemeenten, "domeinen": sorted(a.domeinen),
              "producten": []} for a in gegevens]
+
+
+def _contracten_aanbieder(gegevens: list[AanbiederGegevens], agb: str, wereld: Wereld) -> list[dict]:
+    """An aanbieder SUT's contract with every gemeente of the run: the domains and the products with the
+    unit they are declared in (hours in minutes, Annex 4 §7 note 13) and the tariff per that unit."""
+    a = next(x for x in gegevens if x.agb == agb)
+    minuten = bool(wereld.profiel.regel("declareren_uren_in_minuten"))
+    producten = [{"domein": p.domein, "categorie": p.categorie, "code": p.code,
+                  "eenheid": p.declaratie_eenheid(minuten), "tarief": p.declaratietarief_cent(minuten)}
+                 for p in wereld.catalogus.producten if p.domein in a.domeinen]
+    return [{"aanbieder": agb, "gemeente": g, "gecontracteerd": g in a.gemeenten, "domeinen": sorted(a.domeinen),
+             "producten": producten} for g in sorted(wereld.profiel.gemeenten)]
 
 
 def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | None = None) -> Samenvatting:
@@ -164,8 +191,10 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         if sut is not None:
             import uuid
 
+            contracten = (_contracten_aanbieder(populatie.aanbieders, inst.sut.code, wereld)
+                          if inst.sut.rol == "aanbieder" else _contracten(populatie.aanbieders, inst.sut.code))
             sut.start(RunInfo(f"ketensim-{inst.seed}-{uuid.uuid4().hex[:12]}", inst.sut.rol, inst.sut.code,
-                              profiel.naam, wereld.sim.klok.start, _contracten(populatie.aanbieders, inst.sut.code)))
+                              profiel.naam, wereld.sim.klok.start, contracten))
         trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
         for t in trajecten:
             wereld.registreer(t)
@@ -246,7 +275,7 @@ def schrijf_samenvatting(s: Samenvatting, stroom) -> None:
 BIJZONDERE_GEBEURTENISSEN = frozenset({
     "verzoek_in_onderzoek", "verzoek_afgewezen", "toewijzing_vervallen", "toewijzing_vervalt_zonder_start",
     "hervat_zorg", "prestatie_afgekeurd", "verhuizing", "overleg_toegang_overgang_18", "client_zonder_bsn",
-    "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing",
+    "bepaling_jeugdhulp_gi", "zorg_beeindigd_zonder_toewijzing", "referentie_fout",
     "inzet_onderaannemer", "afstemming_toegang_onderaannemer", "geen_contract", "clientgegevens_afwijkend_315",
     "overleg_naw_buiten_berichtenverkeer", "samenloop_afstemming",
 })

@@ -1,7 +1,8 @@
 """``ketensim sut-check URL``: a handshake with a SUT's HTTP endpoint before a long run.
 
 Speaks the SUT API v1 (docs/sut-api.yaml) itself with http.client: GET info, PUT a run, POST one
-example message to the inbox, POST the clock, GET the outbox, DELETE the run. Every step is judged
+example message to the inbox (for an aanbieder also one care event: POST zorg), POST the clock, GET
+the outbox, DELETE the run. Every step is judged
 and the list of what is wrong is printed; exit code 0 when everything is right, 1 otherwise.
 Nothing the SUT answers escapes as a traceback: each failure is a finding with a reason.
 """
@@ -96,8 +97,9 @@ def _json_antwoord(stap: str, a: Antwoord | str, verwacht: int) -> tuple[object 
         return None, Bevinding(stap, False, f"body is geen JSON: {a.body[:300]!r}")
 
 
-def _voorbeeldbericht(rol: str, code: str, schemas: str | None) -> bytes:
-    """A schema-valid example message for the SUT's role: a 315 to a gemeente, a 301 to an aanbieder."""
+def _voorbeeldbericht(rol: str, code: str, schemas: str | None) -> tuple[bytes, dict | None]:
+    """A schema-valid example message for the SUT's role — a 315 to a gemeente, a 301 to an aanbieder —
+    and for an aanbieder a care event (POST zorg): the intake of the 301's client."""
     import dataclasses
 
     from simulator.genereer import genereer
@@ -107,7 +109,23 @@ def _voorbeeldbericht(rol: str, code: str, schemas: str | None) -> bytes:
     bericht = genereer("JW315" if rol == "gemeente" else "JW301", 1, registry)
     afzender = AANBIEDER if rol == "gemeente" else "0200"
     header = dataclasses.replace(bericht.header, afzender=afzender, ontvanger=code, dagtekening=DATUM)
-    return render(dataclasses.replace(bericht, header=header), registry)
+    xml = render(dataclasses.replace(bericht, header=header), registry)
+    if rol == "gemeente":
+        return xml, None
+    c, tp = bericht.client, bericht.client.producten[0]
+    intake = {
+        "soort": "intake", "datum": DATUM.isoformat(), "gemeente": "0200", "bsn": c.bsn, "standaard": "iJw",
+        "client": {"bsn": c.bsn, "geslachtsnaam": c.naam.geslachtsnaam, "voorvoegsel": c.naam.voorvoegsel,
+                   "voorletters": c.naam.voorletters, "geboortedatum": c.geboortedatum.datum.isoformat(),
+                   "geslacht": c.geslacht, "adres": None, "gezagsdrager_bekend": True},
+        "verwijzer": {"type": "02", "naam": "huisarts Voorbeeld", "zorgverlenercode": None},  # 02 huisarts
+        "zorg": [{"product": {"categorie": tp.product.categorie, "code": tp.product.code,
+                              "eenheid": tp.omvang.eenheid if tp.omvang else "14", "volume": tp.omvang.volume if tp.omvang else 1,
+                              "frequentie": tp.omvang.frequentie if tp.omvang else "2"},
+                  "ingangsdatum": tp.ingangsdatum.isoformat(),
+                  "einddatum": (tp.einddatum or tp.ingangsdatum).isoformat()}],
+    }
+    return xml, intake
 
 
 def controleer(url: str, token: str | None = None, timeout: float = 10.0, rol: str | None = None,
@@ -145,7 +163,9 @@ def controleer(url: str, token: str | None = None, timeout: float = 10.0, rol: s
     run = "sutcheck-" + uuid.uuid4().hex[:12]
     start = {"rol": rol, "code": code, "profiel": "mijov-2024", "startdatum": DATUM.isoformat(),
              "contracten": [{"aanbieder": AANBIEDER, "gecontracteerd": True, "domeinen": ["jeugd", "wmo"],
-                             "producten": []}] if rol == "gemeente" else []}
+                             "producten": []}] if rol == "gemeente" else
+             [{"aanbieder": code, "gemeente": "0200", "gecontracteerd": True, "domeinen": ["jeugd", "wmo"],
+               "producten": []}]}
     body, fout = _json_antwoord("PUT run", v.roep("PUT", f"{BASIS}/runs/{run}", json.dumps(start).encode(),
                                                   "application/json"), 201)
     if fout:
@@ -154,16 +174,24 @@ def controleer(url: str, token: str | None = None, timeout: float = 10.0, rol: s
     uit.append(Bevinding("PUT run", ok, f"run {run} gestart" if ok else f"antwoord {body!r}, verwacht {{'run': '{run}'}}"))
 
     try:
-        xml = _voorbeeldbericht(rol, code, schemas)
+        xml, zorg = _voorbeeldbericht(rol, code, schemas)
     except Exception as exc:  # noqa: BLE001 - a missing release folder is a finding
         uit.append(Bevinding("POST inbox", False, f"geen voorbeeldbericht te lezen: {exc}"))
-        xml = None
+        xml = zorg = None
     if xml is not None:
         a = v.roep("POST", f"{BASIS}/runs/{run}/inbox?datum={DATUM.isoformat()}", xml, "application/xml")
         body, fout = _json_antwoord("POST inbox", a, 202)
         if fout and isinstance(a, Antwoord) and a.status == 400:
             fout.tekst = "de SUT weigert het voorbeeldbericht (400): " + a.body[:300].decode("utf-8", "replace")
         uit.append(fout or Bevinding("POST inbox", isinstance(body, dict) and body.get("ontvangen") is True,
+                                     f"antwoord {body!r}"))
+    if zorg is not None:  # an aanbieder: one care event (an intake: the SUT should send a 315 for it)
+        a = v.roep("POST", f"{BASIS}/runs/{run}/zorg?datum={DATUM.isoformat()}", json.dumps(zorg).encode(),
+                   "application/json")
+        body, fout = _json_antwoord("POST zorg", a, 202)
+        if fout and isinstance(a, Antwoord) and a.status == 404:
+            fout.tekst += " (een aanbieder-SUT moet POST …/zorg kennen: docs/sut-api.yaml)"
+        uit.append(fout or Bevinding("POST zorg", isinstance(body, dict) and body.get("ontvangen") is True,
                                      f"antwoord {body!r}"))
 
     body, fout = _json_antwoord("POST klok", v.roep("POST", f"{BASIS}/runs/{run}/klok",
@@ -197,8 +225,9 @@ def voeg_toe(sub) -> None:
     p = sub.add_parser(
         "sut-check", help="handshake with a SUT's HTTP endpoint: tells what is wrong before a long run",
         description="Call every operation of the SUT API v1 (docs/sut-api.yaml) once - GET info, PUT a run, "
-                    "POST an example message, POST the clock, GET the outbox, DELETE the run - and list what "
-                    "is wrong. Exit code 0 when all is right, 1 otherwise.")
+                    "POST an example message (and, for an aanbieder, a care event: POST zorg), POST the clock, "
+                    "GET the outbox, DELETE the run - and list what is wrong. Exit code 0 when all is right, "
+                    "1 otherwise.")
     p.add_argument("url", metavar="URL", help="the SUT's base URL, e.g. http://127.0.0.1:8080")
     p.add_argument("--token", help="bearer token the SUT requires")
     p.add_argument("--timeout", type=positief_getal, default=10.0, metavar="S", help="seconds per call (default 10)")

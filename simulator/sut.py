@@ -1,10 +1,12 @@
 """Systems under test: the adapter interface and the three adapters (HTTP, mailbox, in-process).
 
-A SUT takes the place of one reference actor (today: a gemeente back-office) and advances with the
-harness in lock-step, one werkdag at a time (docs/sut.md):
+A SUT takes the place of one reference actor (a gemeente back-office or an aanbieder system) and
+advances with the harness in lock-step, one werkdag at a time (docs/sut.md):
 
 1. ``lever(dag, berichten)`` — deliver the messages addressed to the SUT that arrived on ``dag``
-   (and ``toegang(dag, besluit)`` — the gemeente's own toegang decided a toewijzing that day);
+   (and what the SUT's role learns outside the message traffic that day: for a gemeente
+   ``toegang(dag, besluit)`` — its own toegang decided a toewijzing; for an aanbieder
+   ``zorg(dag, gebeurtenis)`` — an intake, the start, pause or end of care, a month's care delivered);
 2. ``geef_dag(dag)`` — grant the day: "it is now ``dag``; finish your work for it";
 3. ``haal_op(dag)`` — collect what the SUT sent on ``dag``.
 
@@ -111,6 +113,8 @@ class SutAdapter(Protocol):
 
     def toegang(self, dag: date, besluit: dict[str, Any]) -> str: ...
 
+    def zorg(self, dag: date, gebeurtenis: dict[str, Any]) -> str: ...
+
     def geef_dag(self, dag: date) -> DagUitkomst: ...
 
     def haal_op(self, dag: date) -> list[bytes] | str: ...
@@ -174,6 +178,12 @@ class HttpAdapter:
                              json.dumps(besluit).encode(), "application/json", (200, 202))
         return fout
 
+    def zorg(self, dag: date, gebeurtenis: dict[str, Any]) -> str:
+        """(aanbieder) a care event of that day: ``POST /runs/{run}/zorg`` (docs/sut-api.yaml)."""
+        _, fout = self._roep("POST", f"/runs/{self.run}/zorg?datum={dag.isoformat()}",
+                             json.dumps(gebeurtenis).encode(), "application/json", (200, 202))
+        return fout
+
     def geef_dag(self, dag: date) -> DagUitkomst:
         data, fout = self._roep("POST", f"/runs/{self.run}/klok", json.dumps({"datum": dag.isoformat()}).encode(),
                                 "application/json", verbinding=self.klok_verbinding)
@@ -206,8 +216,8 @@ class HttpAdapter:
 
 # ---------------------------------------------------------------------------------------------
 class InprocesAdapter:
-    """Any Python object with ``geef_dag``/``haal_op`` (``begin``, ``lever``, ``toegang``, ``einde``
-    optional), or a class, instantiated on first use.
+    """Any Python object with ``geef_dag``/``haal_op`` (``begin``, ``lever``, ``toegang``, ``zorg``,
+    ``einde`` optional), or a class, instantiated on first use.
 
     Every call runs on one worker thread of the adapter (so a SUT that keeps thread-bound resources,
     such as an sqlite3 connection made in ``begin``, sees one thread) and is waited for at most
@@ -265,6 +275,9 @@ class InprocesAdapter:
 
     def toegang(self, dag: date, besluit: dict[str, Any]) -> str:
         return self._roep("toegang", dag, besluit)[1]
+
+    def zorg(self, dag: date, gebeurtenis: dict[str, Any]) -> str:
+        return self._roep("zorg", dag, gebeurtenis)[1]
 
     def geef_dag(self, dag: date) -> DagUitkomst:
         r, fout = self._roep("geef_dag", dag)

@@ -7,6 +7,9 @@ Layout of the mailbox folder DIR (``--sut aanbieder:AGB=mailbox:DIR``); the harn
     DIR/inbox/YYYY-MM-DD/NNNN.xml the messages the SUT receives on that werkdag (harness writes)
     DIR/toegang/YYYY-MM-DD/NNNN.json  (gemeente) decisions of its own toegang that day, as the HTTP
                                   API's POST /toegang body (harness writes)
+    DIR/zorg/YYYY-MM-DD/NNNN.json (aanbieder) care events of that day (intake, start, pause, end of
+                                  care, a month's care delivered), as the HTTP API's POST /zorg body
+                                  (harness writes)
     DIR/klok                      "YYYY-MM-DD": the day granted ("it is now D; finish your work for D")
     DIR/outbox/YYYY-MM-DD/*.xml   what the SUT sent on that day (SUT writes, BEFORE writing klaar)
     DIR/klaar                     "YYYY-MM-DD": the SUT finished the day (SUT writes)
@@ -79,6 +82,16 @@ class MailboxAdapter:
             self._teller += 1
             _schrijf(self.map / "toegang" / dag.isoformat() / f"{self._teller:06d}.json",
                      json.dumps(besluit, default=str, indent=1).encode())
+            return ""
+        except OSError as exc:
+            return f"mailbox {self.map}: {exc}"
+
+    def zorg(self, dag: date, gebeurtenis: dict) -> str:
+        """(aanbieder) a care event of that day (the JSON of the HTTP API's POST /zorg)."""
+        try:
+            self._teller += 1
+            _schrijf(self.map / "zorg" / dag.isoformat() / f"{self._teller:06d}.json",
+                     json.dumps(gebeurtenis, default=str, indent=1).encode())
             return ""
         except OSError as exc:
             return f"mailbox {self.map}: {exc}"

@@ -4,11 +4,13 @@ In a test: ``with FakeSut(gedrag={"klok": "hang"}) as sut: ... sut.url ... sut.a
 As a process (to be killed mid-run): ``python tests/fake_sut.py --port 0 [--gedrag op=wat ...]``
 prints ``listening on http://127.0.0.1:PORT`` first.
 
-gedrag per operation (info, start, inbox, toegang, klok, outbox, einde):
+gedrag per operation (info, start, inbox, toegang, zorg, klok, outbox, einde):
   "ok" (default), "500", "hang" (answer after `hang_s`), "sluit" (close without answering),
   "geen-json" (200 text/html), "groot" (an oversized body).
 outbox: a function datum -> list of XML strings the SUT "sent" on that day.
-``verkeer`` keeps every request and the answer given (for checks against docs/sut-api.yaml).
+``verkeer`` keeps every request and the answer given (for checks against docs/sut-api.yaml); what the
+harness sent is also kept as ``runs`` (run id → the PUT body) and ``per_dag`` (datum → {"inbox":
+[bytes], "zorg": [dict]}).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-RUN = re.compile(r"/ketensim/v1/runs/([A-Za-z0-9_-]{1,64})(/inbox|/toegang|/klok|/outbox)?")
+RUN = re.compile(r"/ketensim/v1/runs/([A-Za-z0-9_-]{1,64})(/inbox|/toegang|/zorg|/klok|/outbox)?")
 INFO = {"api": "ketensim-sut/1", "naam": "fake-sut", "versie": "0", "rollen": ["gemeente"]}
 
 
@@ -53,6 +55,8 @@ class FakeSut:
         self.aanroepen: list[tuple[str, str, str | None]] = []  # (methode, pad, content-type)
         self.ontvangen: list[bytes] = []
         self.verkeer: list[Verkeer] = []
+        self.runs: dict[str, dict] = {}
+        self.per_dag: dict[str, dict[str, list]] = {}
         self._stop = threading.Event()
         fake = self
 
@@ -110,12 +114,17 @@ class FakeSut:
                 op, antwoord = "?", (404, {"fout": "onbekend pad"})
             elif methode == "PUT" and deel is None:
                 op, antwoord = "start", (201, {"run": m.group(1)})
+                self.runs[m.group(1)] = json.loads(body or b"{}")
             elif methode == "DELETE" and deel is None:
                 op, antwoord = "einde", (204, None)
-            elif methode == "POST" and deel in ("/inbox", "/toegang"):
+            elif methode == "POST" and deel in ("/inbox", "/toegang", "/zorg"):
                 op, antwoord = deel[1:], (202, {"ontvangen": True})
+                dag = self.per_dag.setdefault(datum, {"inbox": [], "zorg": []})
                 if deel == "/inbox":
                     self.ontvangen.append(body)
+                    dag["inbox"].append(body)
+                elif deel == "/zorg":
+                    dag["zorg"].append(json.loads(body or b"{}"))
             elif methode == "POST" and deel == "/klok":
                 datum = json.loads(body or b"{}").get("datum", "")
                 op, antwoord = "klok", (200, {"datum": datum, "klaar": True})
