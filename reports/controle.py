@@ -394,7 +394,7 @@ class Controleur:
                 return  # never started: the missing 305 is the deviation (a 307 is judged when it comes)
             tijdelijk = self._codes(IJW if tw.standaard == IJW.naam else IWMO)["beeindiging.tijdelijk"]
             if tw.huidige_305 is None and (soort == "onderbreking" or any(
-                    e == datum and r != tijdelijk for _, r, e in tw.stops)):
+                    s.einddatum == datum and s.reden != tijdelijk for s in tw.stops)):
                 return  # the SUT stopped already (judged when its 307 came)
             if soort == "onderbreking":
                 sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(datum)
@@ -856,7 +856,7 @@ class Controleur:
                 self._verwacht_code(rec, klasse, self._tr_code("TR019"))
                 continue
             if sp.status_aanlevering == c["status.verwijderen"]:
-                eerder = [s for s in tw.stops if s[0] == sp.begindatum]
+                eerder = [s for s in tw.stops if s.begindatum == sp.begindatum]
                 self._regel("TR063", bool(eerder), rec, agb, "verwijderen van een eerder gestuurde 307", "geen eerdere 307",
                             historie=True)
                 if eerder:
