@@ -97,7 +97,7 @@ class Aanbieder(Actor):
         else:
             dag = self.kies_dag(rng, self.w.vandaag, "vot_na_intake")
             if self.w.fout("laat_315"):
-                dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
+                dag = self.te_laat("vot_na_intake", self.w.vandaag, 4)
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def crisis(self, t: Traject) -> None:
@@ -128,11 +128,10 @@ class Aanbieder(Actor):
         z = t.zorg[0]
         maand = date(z.ingangsdatum.year, z.ingangsdatum.month, 1)
         while maand <= z.einddatum:
-            volgende = _eerste_van_maand(maand, 1)
-            dag = self.w.kalender.add_werkdagen(volgende, self.declaraties.declaratiedag)
+            dag = self.declaraties.batchdag((maand.year, maand.month))  # with the month's regular batch
             self.op(dag, self.w.gebeurtenis, "declaratie_buiten_berichtenverkeer", actor=self.adres, traject=t,
                     periode=maand.isoformat()[:7])
-            maand = volgende
+            maand = _eerste_van_maand(maand, 1)
 
     # ======================================================================================
     # 315 / 317
@@ -206,7 +205,9 @@ class Aanbieder(Actor):
         tp = lev.toegewezen
         if self.w.fout("vow_verleden"):
             gewenst = self.w.vandaag - timedelta(days=10)
-        andere = [l for l in self._leveringen_van(t) if l is not lev and _actueel(l.toegewezen, self.w.vandaag)]
+        # the other current toewijzingen of this gemeente and standard (a Wmo toewijzing after 18 is not one, TR349)
+        andere = [l for l in self._leveringen_van(t) if l is not lev and l.gemeente == lev.gemeente
+                  and l.standaard == std and _actueel(l.toegewezen, self.w.vandaag)]
         verzoek = Verzoek(
             referentie_aanbieder=referentie, reden=self.w.code(std, "verzoek.zorgplan"),
             ongewijzigd=tuple(OngewijzigdProduct(l.nummer) for l in andere),
@@ -233,7 +234,7 @@ class Aanbieder(Actor):
         rng = self.rng(t, f"302:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
         if self.w.fout("laat_302"):
-            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 6)
+            retourdag = self.te_laat("retour_302", aflevering.ontvangen, 3)
         if not self.w.fout("geen_302"):
             self.op(retourdag, self._retour, b, aflevering, gemeente)
         if t is None:
@@ -354,9 +355,11 @@ class Aanbieder(Actor):
             self.op(start, self._zorg_start, lev, start)
             dag = start if na_verval else self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
             if self.w.fout("laat_305"):
-                dag = self.w.kalender.add_werkdagen(start, 8)
+                dag = self.te_laat("start_305", start, 3)
         else:
             dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
+            # the care before the 301 is declared after this 305: both within the declaration deadline
+            dag = min(dag, max(retourdag, kal.vorige_werkdag(self.declaraties.inhaal_uiterlijk(lev))))
         lev.dag_305 = dag
         self.op(dag, self._stuur_305, lev, start)
         self._plan_verloop(lev, start)
@@ -425,7 +428,7 @@ class Aanbieder(Actor):
         dag = self.kies_dag(self.rng(lev.traject, f"stop:{lev.nummer}:{eind}"), basis, "stop_307", spreiding=0.6,
                             vroegst=vroegst)
         if reden == "beeindiging.volgens_plan" and basis == eind and eind > self.w.vandaag and self.w.fout("laat_307"):
-            dag = self.w.kalender.add_werkdagen(basis, 9)
+            dag = self.te_laat("stop_307", basis, 4)
         self.op(dag, self._stuur_307, lev, eind, reden, lev.stop_versie)
 
     def _wijzig_einde(self, lev: Levering, tp: ToegewezenProduct, ontvangen: date) -> None:
@@ -452,11 +455,13 @@ class Aanbieder(Actor):
             self._plan_stop(lev, nieuw, reden, ontvangen)
 
     def _plan_tijdelijk_stoppen(self, lev: Levering, start: date) -> None:
-        """A full calendar month without care (§6.4): 307 'tijdelijk', later a new 305."""
+        """Full calendar months without care (§6.4; how many: [regels] tijdelijk_stoppen_na): 307
+        'tijdelijk' once they have passed, later a new 305."""
         t = lev.traject
         eerste_maand = date(start.year, start.month, 1)
         pauze_begin = _eerste_van_maand(eerste_maand, 2)
-        pauze_eind = einde_maand(pauze_begin.year, pauze_begin.month)
+        laatste_maand = _eerste_van_maand(pauze_begin, int(self.w.profiel.regel("tijdelijk_stoppen_na")) - 1)
+        pauze_eind = einde_maand(laatste_maand.year, laatste_maand.month)
         laatste_zorgdag = pauze_begin - timedelta(days=1)
         hervat = pauze_eind + timedelta(days=1)
         if lev.eind_gepland is None or hervat >= lev.eind_gepland - timedelta(days=20):
@@ -479,9 +484,11 @@ class Aanbieder(Actor):
         if definitief:
             # the temporary stop turns out to be definitive: withdraw it, then stop for real (§6.4)
             lev.gestopt = True
-            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 2)
+            kal = self.w.kalender
+            dag = kal.add_werkdagen(self.w.vandaag, 2)
             self.op(dag, self._stuur_stopbericht, lev, laatste, "beeindiging.tijdelijk", "status.verwijderen")
-            self.op(self.w.kalender.add_werkdagen(dag, 2), self._stuur_stopbericht, lev, laatste,
+            # the definitive 307 runs from the withdrawal (stop_307)
+            self.op(min(kal.add_werkdagen(dag, 2), self.w.deadline("stop_307", dag)), self._stuur_stopbericht, lev, laatste,
                     "beeindiging.door_client", "status.eerste")
             lev.eind_gepland = laatste
             return
