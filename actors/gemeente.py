@@ -308,7 +308,7 @@ class Gemeente(Actor):
             if t.details.get("onderzoek_uitkomst") != "afgewezen" and self.w.fout("dubbel_in_onderzoek"):
                 self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.in_onderzoek",
                         None, None)
-            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self._na_onderzoek(besluit, b))
             if self.w.fout("laat_na_onderzoek"):
                 einde = self.te_laat("onderzoek", b.header.dagtekening, 5)
             if t.details.get("onderzoek_uitkomst") == "afgewezen":
@@ -320,6 +320,11 @@ class Gemeente(Actor):
         if self.w.fout("afwijzing_na_toewijzing"):  # fault: a 319 'afgewezen' after the 301 on the same verzoek
             self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.afgewezen",
                     "afwijzing.zorginhoudelijk", None)
+
+    def _na_onderzoek(self, besluit: date, b) -> date:
+        """The earliest day for the decision after "in onderzoek": some werkdagen of onderzoek, never past the
+        onderzoek deadline of the profile (counted from the verzoek's dagtekening)."""
+        return min(self.w.kalender.add_werkdagen(besluit, 5), self.w.deadline("onderzoek", b.header.dagtekening))
 
     def _afwijzing_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> tuple[str | None, str | None]:
         """(reden key, responsible gemeente) when the §4 / §11 / §4.1 checks reject the request."""
@@ -402,7 +407,7 @@ class Gemeente(Actor):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
         elif uitkomst == "onderzoek":
             self.op(besluit, self._stuur_319, b, t, "antwoord.in_onderzoek", None, None)
-            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self._na_onderzoek(besluit, b))
             self.op(einde, self._honoreer_317, b, t, agb)
         else:
             self.op(besluit, self._honoreer_317, b, t, agb)

@@ -206,8 +206,12 @@ class Profiel:
         return self.kalender.deadline(verzoek, w.einddatum, verlengen=False)
 
     def catalogus(self, codelijsten=None) -> Productcatalogus:
-        """The profile's product catalogue (checked against the code lists when given)."""
-        return Productcatalogus(self.producten, codelijsten=codelijsten)
+        """The profile's product catalogue (checked against the code lists when given: a categorie, eenheid
+        or frequentie the release does not know is a :class:`ProfielFout` naming the file)."""
+        try:
+            return Productcatalogus(self.producten, codelijsten=codelijsten)
+        except ValueError as exc:
+            raise ProfielFout(f"{self.pad}: [catalogus] {exc}") from None
 
     def termijn(self, sleutel: str) -> Termijn:
         return self.termijnen[sleutel].termijn
@@ -497,6 +501,9 @@ def _regels(sectie: Mapping[str, Any], pad: Path, tags: list[str]) -> dict[str, 
                 raise ProfielFout(f"{pad}: [{waar}] is a length: write termijn = \"12 maanden\", not waarde")
             waarde = _eis(spec, "termijn", pad, waar, str)
             termijn = _termijn(waarde, pad, waar)
+            if key == "overgang_18_contact" and termijn.soort == "einde_volgende_maand":
+                raise ProfielFout(f"{pad}: [{waar}] counts back from the end of the Jw toewijzing: write werkdagen, "
+                                  f"dagen, weken or maanden, not {waarde!r}")
         else:
             if "termijn" in spec or "na" in spec:
                 raise ProfielFout(f"{pad}: [{waar}] takes a 'waarde' ({soort.uitleg}), not a termijn")
@@ -549,7 +556,7 @@ def _routes(sectie: Mapping[str, Any], pad: Path, tags: list[str]) -> dict[str, 
     for key, spec in sectie.items():
         waar = f"routes.{key}"
         if key not in ROUTES:
-            raise ProfielFout(f"{pad}: [{waar}] unknown route{_hint(key, ROUTES)}; known: {', '.join(ROUTES)}")
+            raise ProfielFout(f"{pad}: [{waar}] unknown route{_hint(key, ROUTES)} (known: {', '.join(ROUTES)})")
         spec = _tabel(spec, pad, waar)
         soorten = ROUTE_OPTIES[key]
         _alleen(spec, ("bijlage", "titel", "gewicht", "domeinen", *soorten), pad, waar)

@@ -451,6 +451,8 @@ def _een_regel(msg: str, pad: Path) -> None:
     (('vot_sggz = { termijn = "3 maanden + 5 werkdagen"', 'vot_sggz = { termijn = "0 maanden + 5 werkdagen"'),
      "[termijnen.vot_sggz] termijn '0 maanden + 5 werkdagen': the amount must be 1 or more"),
     (('termijn = "12 maanden"', 'termijn = "0 maanden"'), "[regels.maximale_toewijzingsduur] termijn '0 maanden'"),
+    (('overgang_18_contact = { termijn = "3 maanden"', 'overgang_18_contact = { termijn = "einde volgende maand"'),
+     "[regels.overgang_18_contact] counts back from the end of the Jw toewijzing"),
     ((RETOUR_302, RETOUR_302.replace(' }', ', dagen = 3 }')), "[termijnen.retour_302] unknown key 'dagen'"),
     # sections and keys nobody reads
     (("[kalender]\n", "[kalendr]\n"), "[top level] unknown section 'kalendr'; did you mean 'kalender'?"),
@@ -517,6 +519,27 @@ def test_a_bad_profile_on_the_command_line_is_one_line_and_exit_2(tmp_path):
         assert r.returncode == 2, (argv, r.stderr)
         assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr, r.stderr
         assert str(pad) in r.stderr and "[regels] misses wmo315_afwijzen" in r.stderr
+
+
+def test_a_catalogue_the_release_does_not_know_is_one_line_and_exit_2(tmp_path):
+    """Categorie, eenheid and frequentie are checked against the release's code lists when a command
+    loads them (run, check, compare): still one line naming file and section, no traceback."""
+    import subprocess
+    import sys
+
+    def ketensim(*argv):
+        return subprocess.run([sys.executable, "-m", "simulator.cli", *argv], capture_output=True, text=True)
+
+    assert ketensim("run", "--clients", "2", "--days", "10", "--out", str(tmp_path / "run")).returncode == 0
+    pad = kopie(tmp_path, ('code = "45A01", omschrijving = "Ambulante jeugdhulp individueel", eenheid = "04"',
+                           'code = "45A01", omschrijving = "Ambulante jeugdhulp individueel", eenheid = "99"'))
+    for argv in (["run", "--profile", str(pad), "--clients", "2", "--days", "10", "--out", str(tmp_path / "uit")],
+                 ["check", str(tmp_path / "run"), "--profile", str(pad)],
+                 ["compare", "--profile", str(pad), "--profile", "mijov-2024", "--out", str(tmp_path / "cmp")]):
+        r = ketensim(*argv)
+        assert r.returncode == 2, (argv, r.stderr)
+        assert "Traceback" not in r.stderr and r.stderr.strip().count("\n") == 0, r.stderr
+        assert f"{pad}: [catalogus] product 45A01: eenheid '99' is not in WJ756" in r.stderr
 
 
 # -- docs/profiles.md stays in step with the loader ----------------------------------------------
