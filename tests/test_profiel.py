@@ -579,3 +579,19 @@ def test_docs_name_every_feestdag_and_route():
     assert set(re.findall(r"`(\w+)`", kalender)) >= set(FEESTDAGEN)
     routes = _docs_sectie("### `[routes.<route>]`")
     assert all(f"`{r}`" in routes for r in ROUTES)
+
+
+def test_docs_describe_every_section_rule_event_and_option_of_the_loader():
+    from simulator.profiel import GEBEURTENISSEN, POPULATIE, REGELS, ROUTE_OPTIES, SECTIES
+
+    formaat = _docs_sectie("## The file format")
+    assert [s.split(".")[0] for s in re.findall(r"^\| `\[([\w.<>]+)\]` \|", formaat, re.M)] == list(SECTIES)
+    regels = _docs_sectie("### `[regels]`")
+    assert set(re.findall(r"^\| `(\w+)` \|", regels, re.M)) == set(REGELS)
+    gebeurtenissen = _docs_sectie("### `[gebeurtenissen]`")
+    assert re.findall(r"^\| `(\w+)` \|", gebeurtenissen, re.M) == list(GEBEURTENISSEN)
+    populatie = _docs_sectie("### `[populatie]`")
+    assert re.findall(r"^\| `(\w+)` \|", populatie, re.M) == list(POPULATIE)
+    routes = _docs_sectie("### `[routes.<route>]`")
+    opties = {(r, o) for r, o in re.findall(r"^\| `(\w+)` \| `(\w+)` \|", routes, re.M)}
+    assert opties == {(r, o) for r, d in ROUTE_OPTIES.items() for o in d}
