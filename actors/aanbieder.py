@@ -93,7 +93,11 @@ class Aanbieder(Actor):
             t.details["start_zorg"] = start
             self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
             self._zorg_tijdens_wachten(t, start)
-            dag = self.kies_dag(rng, start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
+            # once the diagnostiek shows what is needed, but never after the deadline (a shorter vot_sggz)
+            vroegst = t.details.get("vot_sggz_vroegst")
+            if vroegst is not None:
+                vroegst = min(vroegst, self.w.deadline("vot_sggz", start))
+            dag = self.kies_dag(rng, start, "vot_sggz", vroegst=vroegst)
         else:
             dag = self.kies_dag(rng, self.w.vandaag, "vot_na_intake")
             if self.w.fout("laat_315"):
@@ -351,15 +355,22 @@ class Aanbieder(Actor):
         if tp.einddatum is not None and start > tp.einddatum:
             return
         lev.perioden.append([start, lev.eind_gepland or tp.einddatum or start])
+        laat = False
         if sleutel == "start_305":
             self.op(start, self._zorg_start, lev, start)
             dag = start if na_verval else self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
             if self.w.fout("laat_305"):
-                dag = self.te_laat("start_305", start, 3)
+                dag, laat = self.te_laat("start_305", start, 3), True
         else:
             dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
             # the care before the 301 is declared after this 305: both within the declaration deadline
             dag = min(dag, max(retourdag, kal.vorige_werkdag(self.declaraties.inhaal_uiterlijk(lev))))
+        eind = lev.eind_gepland or tp.einddatum
+        if eind is not None and not laat and not na_verval:
+            # care that ends soon (a short crisis, sGGZ diagnostiek already done): the 307 follows this 305
+            # and is due within stop_307 of the end (or of the 301): leave it a werkdag
+            stop_uiterlijk = self.w.deadline("stop_307", max(eind, lev.ontvangen))
+            dag = min(dag, max(retourdag, kal.vorige_werkdag(stop_uiterlijk)))
         lev.dag_305 = dag
         self.op(dag, self._stuur_305, lev, start)
         self._plan_verloop(lev, start)

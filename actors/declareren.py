@@ -158,7 +158,7 @@ class Declaratieadministratie:
             dag = min(kal.volgende_werkdag(lev.dag_305), uiterlijk)
             if lev.traject.route == "sggz" and self.w.fout("laat_declaratie_sggz"):
                 dag = self._uitgesteld[id(lev)] = kal.add_werkdagen(uiterlijk, 3)  # fault: after declaratie_sggz
-            self.a.op(dag, self._batch, lev.gemeente, lev.standaard, True)
+            self._plan_batch(dag, lev.gemeente, lev.standaard, True)
 
     def _maandelijks(self):
         kal = self.w.kalender
@@ -170,6 +170,7 @@ class Declaratieadministratie:
                 maand = _volgende(maand)
                 dag = self.batchdag(maand)
             yield self.w.sim.wacht_tot_datum(dag)
+            yield self.w.sim.env.timeout(0)  # first the post of the day (a 301 changing an einddatum)
             if any(l.gestart for ls in self.leveringen.values() for l in ls) and self.w.fout("laat_323"):
                 # fault: this month's batch waits until 3 werkdagen after its declaratie_323 deadline
                 yield self.w.sim.wacht_tot_datum(kal.add_werkdagen(self.w.deadline("declaratie_323", _laatste(maand)), 3))
@@ -177,6 +178,16 @@ class Declaratieadministratie:
                 for std in sorted({l.standaard for l in self.leveringen[gemeente]}, key=lambda s: s.naam):
                     self._batch(gemeente, std)
             yield self.w.sim.wacht_tot(self.w.sim.werkdag + 1)
+
+    def _plan_batch(self, dag: date, gemeente: str, std: Standaard, inhaal: bool = False) -> None:
+        """An extra batch on werkdag ``dag``, made after the aanbieder has read that day's post: a 301
+        handled today may change what can be declared (an einddatum moved into the month)."""
+        self.w.sim.env.process(self._batch_op(dag, gemeente, std, inhaal))
+
+    def _batch_op(self, dag: date, gemeente: str, std: Standaard, inhaal: bool):
+        yield self.w.sim.wacht_tot_datum(dag)
+        yield self.w.sim.env.timeout(0)  # after the handlers already waiting for this werkdag
+        self._batch(gemeente, std, inhaal)
 
     def _plan_correctiebatch(self, gemeente: str, std: Standaard, sleutel: str, vanaf: date) -> None:
         """A correction is due within deadline ``sleutel`` from ``vanaf`` (the 325), and is made from today
@@ -190,7 +201,7 @@ class Declaratieadministratie:
         dag = min(kal.add_werkdagen(vandaag, min(self._plek, max(0, kal.werkdagen_between(vandaag, grens)))), grens)
         if (gemeente, std.naam, dag) not in self._extra:
             self._extra.add((gemeente, std.naam, dag))
-            self.a.op(dag, self._batch, gemeente, std)
+            self._plan_batch(dag, gemeente, std)
 
     # -- building a batch ------------------------------------------------------------------
     def _batch(self, gemeente: str, std: Standaard, inhaal: bool = False) -> None:

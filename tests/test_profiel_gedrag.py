@@ -251,6 +251,25 @@ def test_short_correction_deadlines_get_an_extra_batch(tmp_path, registry):
     assert max(per_maand.values()) > 1
 
 
+@pytest.mark.parametrize("sleutel, oud, nieuw", [
+    ("stop_307", "5 werkdagen", "3 werkdagen"),            # a short crisis: the 307 right after its 305
+    ("start_305_sggz", "5 werkdagen", "10 werkdagen"),     # ... also when that 305 may come later
+    ("vot_sggz", "3 maanden + 5 werkdagen", "1 maand + 5 werkdagen"),  # before the diagnostiek is done
+    ("onderzoek", "8 weken", "4 weken"),
+    ("retour_302", "3 werkdagen", "1 werkdag"),            # a 301 changing an einddatum, read before declaring
+])
+def test_other_deadlines_changed_keep_the_reference_clean(tmp_path, registry, sleutel, oud, nieuw):
+    """The actors plan around each other's deadlines (a 307 after its 305, a 315 once the diagnostiek shows
+    the need, a batch after the day's post); with a deadline changed they still meet every one."""
+    b = profiel_met(tmp_path, sleutel, (f'{sleutel} = {{ termijn = "{oud}"', f'{sleutel} = {{ termijn = "{nieuw}"'))
+    b = met_kansen(b, vow=0.3, vot_onderzoek=0.3, tijdelijk_stoppen=0.3, correctie=0.3, woonplaatsbeginsel=0.1,
+                   geen_start=0.1, stop_corrigeren=0.1, verlenging_via_315=0.2, overgang_18=0.2)
+    run = draai(tmp_path / "b", b, "mix", clients=300, dagen=365, seed=3)
+    u = check(run, b, registry)
+    assert u.afwijkingen == [], [(o.regel, o.verwacht, o.waargenomen) for o in u.afwijkingen[:5]]
+    assert u.verdict(f"TERMIJN.{sleutel}") == "pass"
+
+
 # -- fault switches stay late when a deadline is lengthened ------------------------------------------
 
 @pytest.mark.parametrize("fout, scenario, oud, nieuw", [
