@@ -173,7 +173,7 @@ class Declaratieadministratie:
             yield self.w.sim.env.timeout(0)  # first the post of the day (a 301 changing an einddatum)
             if any(l.gestart for ls in self.leveringen.values() for l in ls) and self.w.fout("laat_323"):
                 # fault: this month's batch waits until 3 werkdagen after its declaratie_323 deadline
-                yield self.w.sim.wacht_tot_datum(kal.add_werkdagen(self.w.deadline("declaratie_323", _laatste(maand)), 3))
+                yield self.w.sim.wacht_tot_datum(self.a.te_laat("declaratie_323", _laatste(maand), 3))
             for gemeente in sorted(self.leveringen):
                 for std in sorted({l.standaard for l in self.leveringen[gemeente]}, key=lambda s: s.naam):
                     self._batch(gemeente, std)
@@ -505,9 +505,8 @@ class Declaratieadministratie:
             if r.prestatie.referentie.nummer in afgekeurd:
                 r.status = "afgekeurd"
                 if r.prestatie.bedrag_cent > 0:
-                    self._plan_correctiebatch(r.levering.gemeente, r.levering.standaard, "correctie_afgekeurd", ontvangen)
-                if r.prestatie.bedrag_cent > 0:
                     r.levering.gedeclareerd_cent -= r.prestatie.bedrag_cent  # a rejected line uses no budget
+                    self._plan_correctiebatch(r.levering.gemeente, r.levering.standaard, "correctie_afgekeurd", ontvangen)
                 self.w.gebeurtenis("prestatie_afgekeurd", actor=self.a.adres, traject=r.levering.traject,
                                    referentie=r.prestatie.referentie.nummer)
             else:

@@ -29,8 +29,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     # -- aanbieder ---------------------------------------------------------------------------
     Fout("laat_302", "aanbieder", "de 302 komt 3 werkdagen na de termijn retour_302", ("TERMIJN.retour_302",)),
     Fout("geen_302", "aanbieder", "op een 301 komt geen 302", ("TERMIJN.retour_302",)),
-    Fout("laat_305", "aanbieder", "de 305 komt 3 werkdagen na de termijn start_305 (vanaf de start van de zorg)", ("TERMIJN.start_305",)),
-    Fout("laat_307", "aanbieder", "de 307 komt 4 werkdagen na de termijn stop_307 (vanaf het einde van de zorg)", ("TERMIJN.stop_307",)),
+    Fout("laat_305", "aanbieder", "de 305 komt 3 werkdagen na de termijn start_305 (vanaf de start van de zorg)",
+         ("TERMIJN.start_305",)),
+    Fout("laat_307", "aanbieder", "de 307 komt 4 werkdagen na de termijn stop_307 (vanaf het einde van de zorg)",
+         ("TERMIJN.stop_307",)),
     Fout("305_zonder_301", "aanbieder", "een 305 op een toewijzingnummer dat de aanbieder nooit kreeg",
          ("PROT.305_na_toewijzing", "TR019")),
     Fout("dubbele_305", "aanbieder", "een tweede 305 terwijl de eerste nog actueel is",
@@ -39,7 +41,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          ("PROT.geen_307_zonder_305",)),
     Fout("uren_declareren", "aanbieder", "wat in uren is toegewezen wordt in uren gedeclareerd, niet in minuten",
          ("PROT.eenheid_minuten", "TR341")),
-    Fout("laat_323", "aanbieder", "de declaratie van een maand komt 3 werkdagen na de termijn declaratie_323", ("TERMIJN.declaratie_323",)),
+    Fout("laat_323", "aanbieder", "de declaratie van een maand komt 3 werkdagen na de termijn declaratie_323",
+         ("TERMIJN.declaratie_323",)),
     Fout("verkeerd_tarief", "aanbieder", "een prestatie met een ander dan het contracttarief", ("TR418",),
          hoe_vaak=2),
     # H-fa: the aanbieder's declaration administration (323 and corrections)
@@ -71,9 +74,10 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("afgekeurd_laat_gecorrigeerd", "aanbieder", "een prestatie met een verkeerd tarief (afgekeurd) wordt pas na "
          "de termijn correctie_afgekeurd gecorrigeerd", ("TR418", "TERMIJN.correctie_afgekeurd"), hoe_vaak=2),
     Fout("goedgekeurd_laat_gecorrigeerd", "aanbieder", "een goedgekeurde prestatie wordt pas 3 werkdagen na de termijn "
-         "correctie_goedgekeurd gecrediteerd en opnieuw gedeclareerd", ("TERMIJN.correctie_goedgekeurd",), gebeurtenissen={"correctie": 1.0}),
-    Fout("laat_declaratie_sggz", "aanbieder", "sGGZ: de zorg vóór de 301 wordt pas 3 werkdagen na de termijn declaratie_sggz gedeclareerd",
-         ("TERMIJN.declaratie_sggz",), scenario="sggz"),
+         "correctie_goedgekeurd gecrediteerd en opnieuw gedeclareerd", ("TERMIJN.correctie_goedgekeurd",),
+         gebeurtenissen={"correctie": 1.0}),
+    Fout("laat_declaratie_sggz", "aanbieder", "sGGZ: de zorg vóór de 301 wordt pas 3 werkdagen na de termijn "
+         "declaratie_sggz gedeclareerd", ("TERMIJN.declaratie_sggz",), scenario="sggz"),
     Fout("budget_overschrijden", "aanbieder", "LTA: een prestatie die het budget van de aspecifieke toewijzing "
          "overschrijdt", ("TR369",), scenario="extern", profiel="lta-2021", hoe_vaak=2),
     Fout("start_na_vervaltermijn", "aanbieder", "de zorg start, en de 305 komt, pas op de dag dat de toewijzing "
@@ -86,7 +90,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "kopie van een prestatie", ("TR304", "TR338", "PROT.declaratie_met_toewijzing"), hoe_vaak=2),
     Fout("declaratie_op_verwijderde", "aanbieder", "een dag zorg gedeclareerd op een toewijzing die de gemeente "
          "verwijderde (RedenWijziging 13; gebeurtenis verwijderen)", ("TR384",), gebeurtenissen={"verwijderen": 1.0}),
-    Fout("laat_315", "aanbieder", "de 315 komt 4 werkdagen na de termijn vot_na_intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
+    Fout("laat_315", "aanbieder", "de 315 komt 4 werkdagen na de termijn vot_na_intake", ("TERMIJN.vot_na_intake",),
+         scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden",
          ("PROT.vow_ingang_toekomst",), scenario="extern", gebeurtenissen={"vow": 1.0}),
     # -- gemeente ----------------------------------------------------------------------------
