@@ -47,7 +47,6 @@ from simulator.werkdagen import einde_maand
 from .basis import Actor
 from .budget import nieuw_budget, schat_budget
 from .declareren import Declaratieadministratie
-from .fouten import te_laat
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld, standaard_van
 
@@ -127,7 +126,7 @@ class Aanbieder(Actor):
             return
         dag = self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_na_intake")
         if self.w.fout("laat_315"):
-            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 9)
+            dag = self.te_laat("vot_na_intake", self.w.vandaag, 4)
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def _start_diagnostiek(self, t: Traject) -> None:
@@ -137,9 +136,13 @@ class Aanbieder(Actor):
         t.details["start_zorg"] = start
         self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
         self._zorg_tijdens_wachten(t, start)
-        dag = self.kies_dag(self.rng(t, "vot"), start, "vot_sggz", vroegst=t.details.get("vot_sggz_vroegst"))
+        # once the diagnostiek shows what is needed, but never after the deadline (a shorter vot_sggz)
+        vroegst = t.details.get("vot_sggz_vroegst")
+        if vroegst is not None:
+            vroegst = min(vroegst, self.w.deadline("vot_sggz", start))
+        dag = self.kies_dag(self.rng(t, "vot"), start, "vot_sggz", vroegst=vroegst)
         if self.w.fout("laat_315_sggz"):
-            dag = te_laat(self.w, "vot_sggz", start)
+            dag = self.te_laat("vot_sggz", start, 2)
         self.op(dag, self.stuur_315, t, t.details.get("eerste_gemeente", t.gemeente), t.zorg)
 
     def crisis(self, t: Traject) -> None:
@@ -149,7 +152,7 @@ class Aanbieder(Actor):
         self._zorg_tijdens_wachten(t, self.w.vandaag)
         dag = self.kies_dag(self.rng(t, "vot"), self.w.vandaag, "vot_crisis")
         if self.w.fout("laat_315_crisis"):
-            dag = te_laat(self.w, "vot_crisis", self.w.vandaag)
+            dag = self.te_laat("vot_crisis", self.w.vandaag, 2)
         self.op(dag, self.stuur_315, t, t.gemeente, t.zorg)
 
     def _zorg_tijdens_wachten(self, t: Traject, start: date) -> None:
@@ -254,11 +257,10 @@ class Aanbieder(Actor):
         z = t.zorg[0]
         maand = date(z.ingangsdatum.year, z.ingangsdatum.month, 1)
         while maand <= z.einddatum:
-            volgende = _eerste_van_maand(maand, 1)
-            dag = self.w.kalender.add_werkdagen(volgende, self.declaraties.declaratiedag)
+            dag = self.declaraties.batchdag((maand.year, maand.month))  # with the month's regular batch
             self.op(dag, self.w.gebeurtenis, "declaratie_buiten_berichtenverkeer", actor=self.adres, traject=t,
                     periode=maand.isoformat()[:7])
-            maand = volgende
+            maand = _eerste_van_maand(maand, 1)
 
     # ======================================================================================
     # 315 / 317
@@ -378,7 +380,9 @@ class Aanbieder(Actor):
         tp = lev.toegewezen
         if self.w.fout("vow_verleden"):
             gewenst = self.w.vandaag - timedelta(days=10)
-        andere = [l for l in self._leveringen_van(t) if l is not lev and _actueel(l.toegewezen, self.w.vandaag)]
+        # the other current toewijzingen of this gemeente and standard (a Wmo toewijzing after 18 is not one, TR349)
+        andere = [l for l in self._leveringen_van(t) if l is not lev and l.gemeente == lev.gemeente
+                  and l.standaard == std and _actueel(l.toegewezen, self.w.vandaag)]
         ongewijzigd = tuple(OngewijzigdProduct(l.nummer) for l in andere)
         omvang = replace(tp.omvang, volume=nieuw_volume)
         te_wijzigen = (TeWijzigenProduct(tp.toewijzingnummer, gewenst, einddatum=tp.einddatum, omvang=omvang),)
@@ -442,7 +446,7 @@ class Aanbieder(Actor):
         rng = self.rng(t, f"302:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
         if self.w.fout("laat_302"):
-            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 6)
+            retourdag = self.te_laat("retour_302", aflevering.ontvangen, 3)
         # TR332: a ToewijzingNummer this aanbieder holds for another client is not unique: rejected, not processed
         codes = {tp: (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR332"),) for tp in b.client.producten
                  if (lev := self.leveringen.get((gemeente, tp.toewijzingnummer))) is not None
@@ -492,7 +496,7 @@ class Aanbieder(Actor):
         rng = self.rng(t, f"320:{b.header.identificatie}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "retour_320", spreiding=0.5)
         if self.w.fout("laat_320"):
-            dag = te_laat(self.w, "retour_320", aflevering.ontvangen)
+            dag = self.te_laat("retour_320", aflevering.ontvangen, 2)
         # TR355: an answer to a ReferentieAanbieder this aanbieder never used is rejected
         codes = {b.antwoord: (self.w.code(b.standaard, "retour.referentie_onbekend"),)} if t is None else None
         self.op(dag, self._retour, b, aflevering, gemeente, codes)
@@ -620,15 +624,24 @@ class Aanbieder(Actor):
         lev.met_onderaannemer = (t.onderaanneming is not None and self._voorganger(lev) is None
                                  and t.details.setdefault("onderaanneming_toewijzing", tp.toewijzingnummer)
                                  == tp.toewijzingnummer)
+        laat = False
         if sleutel == "start_305":
             self.op(start, self._zorg_start, lev, start)
             dag = start if na_verval else self.kies_dag(rng, start, sleutel, spreiding=0.6, vroegst=retourdag)
             if self.w.fout("laat_305"):
-                dag = self.w.kalender.add_werkdagen(start, 8)
+                dag, laat = self.te_laat("start_305", start, 3), True
         else:
             dag = self.kies_dag(rng, lev.ontvangen, sleutel, spreiding=0.6, vroegst=retourdag)
+            # the care before the 301 is declared after this 305: both within the declaration deadline
+            dag = min(dag, max(retourdag, kal.vorige_werkdag(self.declaraties.inhaal_uiterlijk(lev))))
             if self.w.fout({"start_305_sggz": "laat_305_sggz", "start_305_terugwerkend": "laat_305_terugwerkend"}[sleutel]):
-                dag = te_laat(self.w, sleutel, lev.ontvangen)
+                dag, laat = self.te_laat(sleutel, lev.ontvangen, 2), True
+        eind = lev.eind_gepland or tp.einddatum
+        if eind is not None and not laat and not na_verval:
+            # care that ends soon (a short crisis, sGGZ diagnostiek already done): the 307 follows this 305
+            # and is due within stop_307 of the end (or of the 301): leave it a werkdag
+            stop_uiterlijk = self.w.deadline("stop_307", max(eind, lev.ontvangen))
+            dag = min(dag, max(retourdag, kal.vorige_werkdag(stop_uiterlijk)))
         lev.dag_305 = dag
         self.op(dag, self._stuur_305, lev, start)
         self._plan_verloop(lev, start)
@@ -723,7 +736,7 @@ class Aanbieder(Actor):
         dag = self.kies_dag(self.rng(lev.traject, f"stop:{lev.nummer}:{eind}"), basis, "stop_307", spreiding=0.6,
                             vroegst=vroegst)
         if reden == "beeindiging.volgens_plan" and basis == eind and eind > self.w.vandaag and self.w.fout("laat_307"):
-            dag = self.w.kalender.add_werkdagen(basis, 9)
+            dag = self.te_laat("stop_307", basis, 4)
         self.op(dag, self._stuur_307, lev, eind, reden, lev.stop_versie)
 
     def _wijzig_einde(self, lev: Levering, tp: ToegewezenProduct, ontvangen: date) -> None:
@@ -750,11 +763,13 @@ class Aanbieder(Actor):
             self._plan_stop(lev, nieuw, reden, ontvangen)
 
     def _plan_tijdelijk_stoppen(self, lev: Levering, start: date) -> None:
-        """A full calendar month without care (§6.4): 307 'tijdelijk', later a new 305."""
+        """Full calendar months without care (§6.4; how many: [regels] tijdelijk_stoppen_na): 307
+        'tijdelijk' once they have passed, later a new 305."""
         t = lev.traject
         eerste_maand = date(start.year, start.month, 1)
         pauze_begin = _eerste_van_maand(eerste_maand, 2)
-        pauze_eind = einde_maand(pauze_begin.year, pauze_begin.month)
+        laatste_maand = _eerste_van_maand(pauze_begin, int(self.w.profiel.regel("tijdelijk_stoppen_na")) - 1)
+        pauze_eind = einde_maand(laatste_maand.year, laatste_maand.month)
         laatste_zorgdag = pauze_begin - timedelta(days=1)
         hervat = pauze_eind + timedelta(days=1)
         if lev.eind_gepland is None or hervat >= lev.eind_gepland - timedelta(days=20):
@@ -770,7 +785,7 @@ class Aanbieder(Actor):
         # the stop is known once the month without care has passed
         dag = self.kies_dag(rng, pauze_eind, "stop_307_tijdelijk", spreiding=0.5)
         if laat:
-            dag = te_laat(self.w, "stop_307_tijdelijk", pauze_eind)
+            dag = self.te_laat("stop_307_tijdelijk", pauze_eind, 2)
         self.op(dag, self._stuur_tijdelijke_stop, lev, laatste_zorgdag, hervat, definitief)
 
     def _stuur_tijdelijke_stop(self, lev: Levering, laatste: date, hervat: date, definitief: bool) -> None:

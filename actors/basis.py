@@ -92,6 +92,11 @@ class Actor:
         ruimte = kal.werkdagen_between(eerste, laatste)
         return kal.add_werkdagen(eerste, rng.randint(0, int(ruimte * spreiding)))
 
+    def te_laat(self, sleutel: str, vanaf: date, werkdagen: int) -> date:
+        """Fault switches: ``werkdagen`` werkdagen after deadline ``sleutel`` of the profile counted from
+        ``vanaf`` — late under any profile, however long it makes that deadline."""
+        return self.w.kalender.add_werkdagen(self.w.deadline(sleutel, vanaf), werkdagen)
+
     def rng(self, traject: "Traject | None", doel: str) -> random.Random:
         """Randomness keyed by trajectory and purpose: independent of what else happens in the run."""
         return self.w.sim.rng(f"{traject.id if traject else self.adres}:{doel}")

@@ -1,18 +1,25 @@
 """The aanbieder's declaration administration (Annex 4 §7, §7.2; iJw IV085/IV086/IV091).
 
-* Monthly, on a fixed werkdag of the month, one 323 per gemeente and standard with every
-  prestatie of the completed months not yet declared (TR319 allows earlier periods).  A prestatie
-  covers one toewijzing and one calendar month: ProductPeriode is the month cut to the toewijzing
-  (TR387/TR388), the volume is the care actually given in it, in minutes for products assigned in
-  hours (§7 note 13), else in the assigned unit.
-* Care given before a retroactive toewijzing (crisis, sGGZ) is declared in an extra batch within a
-  few werkdagen of receiving the 301 (sGGZ: within 30 days, §7); it also takes this month's
-  prestaties whose ProductPeriode already ended, and then has this month as DeclaratiePeriode.
-  A batch's DeclaratiePeriode is its last month, never before an earlier batch's: the periods
-  never go back and skip only months without care to declare (TR318); two batches may share one.
-* A rejected line is corrected with a new debit in the next batch (never credited, §7.2 note 15);
-  an approved line is corrected with a credit (new ReferentieNummer, VorigReferentieNummer = the
-  original) and a new debit in the next batch, within 2 months of approval.
+Every moment below comes from the profile's deadlines (keys in brackets), none is a fixed day count:
+
+* Monthly, one 323 per gemeente and standard (``[regels] declaratie_batch = "per maand per
+  gemeente"``; ``"per maand per cliënt"``: one per client) with every prestatie of the completed
+  months not yet declared (TR319 allows earlier periods).  The batch for a month goes out in a
+  window after that month: not before every start of care in it has had its 305 [start_305] (§7:
+  a gemeente may pay only after the 305), not after [declaratie_323]; each aanbieder keeps its own
+  place in that window (a seeded draw).  A prestatie covers one toewijzing and one calendar month:
+  ProductPeriode is the month cut to the toewijzing (TR387/TR388), the volume is the care actually
+  given in it, in minutes for products assigned in hours (§7 note 13), else in the assigned unit.
+* Care given before a retroactive toewijzing (crisis, sGGZ) is declared in an extra batch soon
+  after the 305 on the 301, within [declaratie_sggz] (sGGZ) or [declaratie_323] of receiving the
+  301; it also takes this month's prestaties whose ProductPeriode already ended, and then has this
+  month as DeclaratiePeriode.  A batch's DeclaratiePeriode is its last month, never before an
+  earlier batch's: the periods never go back and skip only months without care to declare (TR318);
+  two batches may share one.
+* A rejected line is corrected with a new debit in the next batch (never credited, §7.2 note 15)
+  [correctie_afgekeurd]; an approved line is corrected with a credit (new ReferentieNummer,
+  VorigReferentieNummer = the original) and a new debit in the next batch [correctie_goedgekeurd].
+  When the next regular batch would come after that deadline, an extra batch goes out within it.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from simulator.berichten import (
     Referentie,
 )
 from simulator.omvang import max_loopduur, max_per_periode
+from simulator.profiel import PER_CLIENT
 from simulator.schemas import Standaard
 from simulator.synthetisch import bsn_pool
-from simulator.werkdagen import add_maanden, einde_maand
+from simulator.werkdagen import einde_maand
 
 if TYPE_CHECKING:
     from .aanbieder import Aanbieder, Levering
@@ -127,9 +135,36 @@ class Declaratieadministratie:
         self._laatste_periode: dict[tuple[str, str], Maand] = {}  # (gemeente, standaard) → last DeclaratiePeriode  # id(levering) → fault: care before the 301 declared from this day
         self._gestart = False
         rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
-        # werkdag of the month the batch goes out: after the 6th, every start of care in the month
-        # before has had its 305 (5 werkdagen), which some gemeenten require before paying (§7)
-        self.declaratiedag = rng.randint(6, 12)
+        # this aanbieder's place in the window of each monthly batch: werkdagen after its first day
+        self._plek = rng.randint(0, 6)
+        self._extra: set[tuple[str, str, date]] = set()  # (gemeente, standaard, dag) extra batches planned
+
+    # -- when -------------------------------------------------------------------------------
+    def batchdag(self, maand: Maand) -> date:
+        """The werkdag the regular batch for the prestaties of ``maand`` goes out: from the werkdag after
+        every start of care in that month has had its 305 [start_305] (some gemeenten pay only then, §7),
+        this aanbieder's place further, never after the [declaratie_323] deadline of the month."""
+        kal = self.w.kalender
+        einde = _laatste(maand)
+        laatst = self.w.deadline("declaratie_323", einde)
+        vroegst = kal.volgende_werkdag(self.w.deadline("start_305", einde))
+        ruimte = kal.werkdagen_between(vroegst, laatst)
+        if ruimte < 0:  # the profile leaves no room after the 305s: the deadline wins
+            return laatst
+        return kal.add_werkdagen(vroegst, min(self._plek, ruimte))
+
+    def volgende_batchdag(self, na: date) -> date:
+        """The first regular batch day after ``na``."""
+        m = _maand(_eerste(_maand(na)) - timedelta(days=1))
+        while (dag := self.batchdag(m)) <= na:
+            m = _volgende(m)
+        return dag
+
+    def inhaal_uiterlijk(self, lev: "Levering") -> date:
+        """The last day to declare care given before a retroactive toewijzing: [declaratie_sggz] (sGGZ)
+        or [declaratie_323] from receiving the 301 (as the checks count it)."""
+        sleutel = "declaratie_sggz" if lev.traject.route == "sggz" else "declaratie_323"
+        return self.w.deadline(sleutel, lev.ontvangen)
 
     # -- registration ------------------------------------------------------------------------
     def nieuwe_levering(self, lev: "Levering") -> None:
@@ -140,31 +175,58 @@ class Declaratieadministratie:
         start = lev.traject.details.get("start_zorg")
         if start is not None and _maand(start) < _maand(lev.ontvangen) or (
                 start is not None and lev.traject.route == "sggz"):
-            # retroactive toewijzing: declare the past months soon after the 305 (sGGZ: ≤ 30 days after the 301)
+            # retroactive toewijzing: declare the past months the werkdag after the 305, within the deadline
             kal = self.w.kalender
-            dag = kal.volgende_werkdag(lev.dag_305) if lev.dag_305 else kal.add_werkdagen(lev.ontvangen, 3)
+            if lev.dag_305 is None:
+                return  # no 305 planned (the care does not start): nothing becomes declarable
+            uiterlijk = self.inhaal_uiterlijk(lev)
+            dag = min(kal.volgende_werkdag(lev.dag_305), uiterlijk)
             if lev.traject.route == "sggz" and self.w.fout("laat_declaratie_sggz"):
-                dag = self._uitgesteld[id(lev)] = lev.ontvangen + timedelta(days=40)  # fault: §7 allows 30 days
-            self.a.op(dag, self._batch, lev.gemeente, lev.standaard, True)
+                dag = self._uitgesteld[id(lev)] = kal.add_werkdagen(uiterlijk, 3)  # fault: after declaratie_sggz
+            self._plan_batch(dag, lev.gemeente, lev.standaard, True)
 
     def _maandelijks(self):
         kal = self.w.kalender
         while True:
             vandaag = self.w.vandaag
-            eerste = date(vandaag.year, vandaag.month, 1)
-            dag = kal.add_werkdagen(eerste - timedelta(days=1), self.declaratiedag)
+            maand = _maand(_eerste(_maand(vandaag)) - timedelta(days=1))  # the month just ended
+            dag = self.batchdag(maand)
             if dag < vandaag:
-                volgende = _eerste(_volgende(_maand(vandaag)))
-                dag = kal.add_werkdagen(volgende - timedelta(days=1), self.declaratiedag)
+                maand = _volgende(maand)
+                dag = self.batchdag(maand)
             yield self.w.sim.wacht_tot_datum(dag)
+            yield self.w.sim.env.timeout(0)  # first the post of the day (a 301 changing an einddatum)
             if any(l.gestart for ls in self.leveringen.values() for l in ls) and self.w.fout("laat_323"):
-                # fault: this month's batch is skipped; its prestaties go out a month late
-                yield self.w.sim.wacht_tot(self.w.sim.werkdag + 1)
-                continue
+                # fault: this month's batch waits until 3 werkdagen after its declaratie_323 deadline
+                yield self.w.sim.wacht_tot_datum(self.a.te_laat("declaratie_323", _laatste(maand), 3))
             for gemeente in sorted(self.leveringen):
                 for std in sorted({l.standaard for l in self.leveringen[gemeente]}, key=lambda s: s.naam):
                     self._batch(gemeente, std)
             yield self.w.sim.wacht_tot(self.w.sim.werkdag + 1)
+
+    def _plan_batch(self, dag: date, gemeente: str, std: Standaard, inhaal: bool = False) -> None:
+        """An extra batch on werkdag ``dag``, made after the aanbieder has read that day's post: a 301
+        handled today may change what can be declared (an einddatum moved into the month)."""
+        self.w.sim.env.process(self._batch_op(dag, gemeente, std, inhaal))
+
+    def _batch_op(self, dag: date, gemeente: str, std: Standaard, inhaal: bool):
+        yield self.w.sim.wacht_tot_datum(dag)
+        yield self.w.sim.env.timeout(0)  # after the handlers already waiting for this werkdag
+        self._batch(gemeente, std, inhaal)
+
+    def _plan_correctiebatch(self, gemeente: str, std: Standaard, sleutel: str, vanaf: date) -> None:
+        """A correction is due within deadline ``sleutel`` from ``vanaf`` (the 325), and is made from today
+        (the 325 is handled the werkdag after it came): when the next regular batch after today comes
+        later than the deadline, an extra batch goes out in time, at this aanbieder's place in the window."""
+        kal = self.w.kalender
+        grens = self.w.deadline(sleutel, vanaf)
+        vandaag = self.w.vandaag
+        if self.volgende_batchdag(vandaag) <= grens:
+            return
+        dag = min(kal.add_werkdagen(vandaag, min(self._plek, max(0, kal.werkdagen_between(vandaag, grens)))), grens)
+        if (gemeente, std.naam, dag) not in self._extra:
+            self._extra.add((gemeente, std.naam, dag))
+            self._plan_batch(dag, gemeente, std)
 
     # -- building a batch ------------------------------------------------------------------
     def _batch(self, gemeente: str, std: Standaard, inhaal: bool = False) -> None:
@@ -186,7 +248,11 @@ class Declaratieadministratie:
             if groep:
                 periode = max(periode, self._laatste_periode.get((gemeente, std.naam), periode))  # never back
                 self._laatste_periode[(gemeente, std.naam)] = periode
-                self._verstuur(gemeente, std, periode, groep)
+                if self.w.profiel.regel("declaratie_batch") == PER_CLIENT:  # one 323 per client (OP281 allows it)
+                    for bsn in dict.fromkeys(r.levering.traject.bsn for r in groep):
+                        self._verstuur(gemeente, std, periode, [r for r in groep if r.levering.traject.bsn == bsn])
+                else:
+                    self._verstuur(gemeente, std, periode, groep)
 
     def _stuur_apart(self, gemeente: str, std: Standaard, regels: list[Regel]) -> None:
         """A 323 with only ``regels``, for the DeclaratiePeriode of the batch before it (a second batch)."""
@@ -295,8 +361,11 @@ class Declaratieadministratie:
             nooit = self._referentie(lev)  # a ReferentieNummer never sent
             return p, [replace(p, referentie=Referentie(self._referentie(lev), vorig=nooit), bedrag_cent=-p.bedrag_cent)]
         if p.tarief_cent is not None and f("afgekeurd_laat_gecorrigeerd"):
-            # a wrong tariff (TR418, rejected) whose correction waits three months (§7.2: next period)
-            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = add_maanden(self.w.vandaag, 3)
+            # a wrong tariff (TR418, rejected) whose correction waits until 3 werkdagen after the latest the
+            # correction could be due: correctie_afgekeurd from the latest day the 325 may come (antwoord_325)
+            kal = self.w.kalender
+            grens = self.w.deadline("correctie_afgekeurd", self.w.deadline("antwoord_325", self.w.vandaag))
+            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = kal.add_werkdagen(grens, 3)
             tarief = p.tarief_cent + 1
             return replace(p, tarief_cent=tarief, bedrag_cent=p.volume * tarief), []
         return p, []
@@ -467,6 +536,7 @@ class Declaratieadministratie:
                 r.status = "afgekeurd"
                 if r.prestatie.bedrag_cent > 0:
                     r.levering.gedeclareerd_cent -= r.prestatie.bedrag_cent  # a rejected line uses no budget
+                    self._plan_correctiebatch(r.levering.gemeente, r.levering.standaard, "correctie_afgekeurd", ontvangen)
                 self.w.gebeurtenis("prestatie_afgekeurd", actor=self.a.adres, traject=r.levering.traject,
                                    referentie=r.prestatie.referentie.nummer)
             else:
@@ -477,5 +547,9 @@ class Declaratieadministratie:
                     t.details["correctie_maand"] = r.maand
                     staat = self.staat[(r.levering.gemeente, r.levering.toegewezen.toewijzingnummer, r.maand)]
                     staat.te_corrigeren = True
-                    if self.w.fout("goedgekeurd_laat_gecorrigeerd"):  # fault: credited after the 2 months of §7.2
-                        staat.niet_voor = add_maanden(ontvangen, 3)
+                    if self.w.fout("goedgekeurd_laat_gecorrigeerd"):  # fault: credited after correctie_goedgekeurd
+                        staat.niet_voor = self.w.kalender.add_werkdagen(
+                            self.w.deadline("correctie_goedgekeurd", ontvangen), 3)
+                    else:
+                        self._plan_correctiebatch(r.levering.gemeente, r.levering.standaard, "correctie_goedgekeurd",
+                                                  ontvangen)

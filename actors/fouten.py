@@ -11,11 +11,6 @@ faulty message stands among correct ones — as with a real system that fails no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .wereld import Wereld
 
 
 @dataclass(frozen=True)
@@ -37,10 +32,12 @@ class Fout:
 
 FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     # -- aanbieder ---------------------------------------------------------------------------
-    Fout("laat_302", "aanbieder", "de 302 komt 6 werkdagen na de 301", ("TERMIJN.retour_302",)),
+    Fout("laat_302", "aanbieder", "de 302 komt 3 werkdagen na de termijn retour_302", ("TERMIJN.retour_302",)),
     Fout("geen_302", "aanbieder", "op een 301 komt geen 302", ("TERMIJN.retour_302",)),
-    Fout("laat_305", "aanbieder", "de 305 komt 8 werkdagen na de start van de zorg", ("TERMIJN.start_305",)),
-    Fout("laat_307", "aanbieder", "de 307 komt 9 werkdagen na het einde van de zorg", ("TERMIJN.stop_307",)),
+    Fout("laat_305", "aanbieder", "de 305 komt 3 werkdagen na de termijn start_305 (vanaf de start van de zorg)",
+         ("TERMIJN.start_305",)),
+    Fout("laat_307", "aanbieder", "de 307 komt 4 werkdagen na de termijn stop_307 (vanaf het einde van de zorg)",
+         ("TERMIJN.stop_307",)),
     Fout("305_zonder_301", "aanbieder", "een 305 op een toewijzingnummer dat de aanbieder nooit kreeg",
          ("PROT.305_na_toewijzing", "TR019")),
     Fout("dubbele_305", "aanbieder", "een tweede 305 terwijl de eerste nog actueel is",
@@ -49,7 +46,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          ("PROT.geen_307_zonder_305",)),
     Fout("uren_declareren", "aanbieder", "wat in uren is toegewezen wordt in uren gedeclareerd, niet in minuten",
          ("PROT.eenheid_minuten", "TR341")),
-    Fout("laat_323", "aanbieder", "een maand wordt pas twee maanden later gedeclareerd", ("TERMIJN.declaratie_323",)),
+    Fout("laat_323", "aanbieder", "de declaratie van een maand komt 3 werkdagen na de termijn declaratie_323",
+         ("TERMIJN.declaratie_323",)),
     Fout("verkeerd_tarief", "aanbieder", "een prestatie met een ander dan het contracttarief", ("TR418",),
          hoe_vaak=2),
     # H-fa: the aanbieder's declaration administration (323 and corrections)
@@ -79,11 +77,12 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
     Fout("declaratieperiode_overgeslagen", "aanbieder", "een 323 met de maand na die van haar prestaties als "
          "DeclaratiePeriode: de periode met zorg wordt overgeslagen", ("TR318",)),
     Fout("afgekeurd_laat_gecorrigeerd", "aanbieder", "een prestatie met een verkeerd tarief (afgekeurd) wordt pas na "
-         "drie maanden gecorrigeerd", ("TR418", "TERMIJN.correctie_afgekeurd"), hoe_vaak=2),
-    Fout("goedgekeurd_laat_gecorrigeerd", "aanbieder", "een goedgekeurde prestatie wordt pas na drie maanden "
-         "gecrediteerd en opnieuw gedeclareerd", ("TERMIJN.correctie_goedgekeurd",), gebeurtenissen={"correctie": 1.0}),
-    Fout("laat_declaratie_sggz", "aanbieder", "sGGZ: de zorg vóór de 301 wordt pas 40 dagen na de 301 gedeclareerd",
-         ("TERMIJN.declaratie_sggz",), scenario="sggz"),
+         "de termijn correctie_afgekeurd gecorrigeerd", ("TR418", "TERMIJN.correctie_afgekeurd"), hoe_vaak=2),
+    Fout("goedgekeurd_laat_gecorrigeerd", "aanbieder", "een goedgekeurde prestatie wordt pas 3 werkdagen na de termijn "
+         "correctie_goedgekeurd gecrediteerd en opnieuw gedeclareerd", ("TERMIJN.correctie_goedgekeurd",),
+         gebeurtenissen={"correctie": 1.0}),
+    Fout("laat_declaratie_sggz", "aanbieder", "sGGZ: de zorg vóór de 301 wordt pas 3 werkdagen na de termijn "
+         "declaratie_sggz gedeclareerd", ("TERMIJN.declaratie_sggz",), scenario="sggz"),
     Fout("budget_overschrijden", "aanbieder", "LTA: een prestatie die het budget van de aspecifieke toewijzing "
          "overschrijdt", ("TR369",), scenario="extern", profiel="lta-2021", hoe_vaak=2),
     Fout("start_na_vervaltermijn", "aanbieder", "de zorg start, en de 305 komt, pas op de dag dat de toewijzing "
@@ -96,7 +95,8 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "kopie van een prestatie", ("TR304", "TR338", "PROT.declaratie_met_toewijzing"), hoe_vaak=2),
     Fout("declaratie_op_verwijderde", "aanbieder", "een dag zorg gedeclareerd op een toewijzing die de gemeente "
          "verwijderde (RedenWijziging 13; gebeurtenis verwijderen)", ("TR384",), gebeurtenissen={"verwijderen": 1.0}),
-    Fout("laat_315", "aanbieder", "de 315 komt 9 werkdagen na de intake", ("TERMIJN.vot_na_intake",), scenario="extern"),
+    Fout("laat_315", "aanbieder", "de 315 komt 4 werkdagen na de termijn vot_na_intake", ("TERMIJN.vot_na_intake",),
+         scenario="extern"),
     Fout("vow_verleden", "aanbieder", "een 317 met een gewenste ingangsdatum in het verleden (ook TR357: niet de "
          "ingangsdatum van de toewijzing; de gemeente keurt af met 9357)",
          ("PROT.vow_ingang_toekomst", "TR357"), scenario="extern", gebeurtenissen={"vow": 1.0}),
@@ -170,12 +170,12 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "verzoek: dezelfde 317 gaat meteen nog eens, met een nieuwe ReferentieAanbieder (de gemeente keurt de tweede "
          "af met 9374)", ("TR374",), scenario="extern", gebeurtenissen={"vow": 1.0}),
     # -- gemeente ----------------------------------------------------------------------------
-    Fout("laat_316", "gemeente", "de 316 komt 5 werkdagen na de 315", ("TERMIJN.retour_316",), scenario="extern"),
+    Fout("laat_316", "gemeente", "de 316 komt 2 werkdagen na de termijn retour_316", ("TERMIJN.retour_316",), scenario="extern"),
     Fout("geen_306", "gemeente", "op een 305 komt geen 306", ("TERMIJN.retour_306",)),
-    Fout("laat_besluit", "gemeente", "de 301 op een 315 komt 8 werkdagen later", ("TERMIJN.besluit_vot",),
+    Fout("laat_besluit", "gemeente", "de 301 op een 315 komt 4 werkdagen na de termijn besluit_vot", ("TERMIJN.besluit_vot",),
          scenario="extern"),
-    Fout("laat_325", "gemeente", "de 325 komt 14 werkdagen na de 323", ("TERMIJN.antwoord_325",)),
-    Fout("laat_308", "gemeente", "de 308 komt 5 werkdagen na de 307", ("TERMIJN.retour_308",)),
+    Fout("laat_325", "gemeente", "de 325 komt 4 werkdagen na de termijn antwoord_325", ("TERMIJN.antwoord_325",)),
+    Fout("laat_308", "gemeente", "de 308 komt 2 werkdagen na de termijn retour_308", ("TERMIJN.retour_308",)),
     Fout("vervallen_na_declaratie", "gemeente", "een toewijzing waarvan de laatste maand net is goedgekeurd laat de "
          "gemeente vervallen (einddatum = ingangsdatum)", ("PROT.vervallen_zonder_declaratie",)),
     Fout("vow_in_delen", "gemeente", "een 317 (omvang) beantwoord met twee 301's: eerst de ingekorte, dan de "
@@ -197,18 +197,18 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          ("TR360",), scenario="extern", gebeurtenissen={"vot_onderzoek": 1.0}),
     Fout("afwijzing_na_toewijzing", "gemeente", "een 319 'afgewezen' een werkdag na de 301 op hetzelfde verzoek "
          "(ook TR365: een tweede antwoord dat niet op 'in onderzoek' volgt)", ("TR359", "TR365"), scenario="extern"),
-    Fout("laat_na_onderzoek", "gemeente", "na 'in onderzoek' komt de 301/319 een week na de 8 weken",
+    Fout("laat_na_onderzoek", "gemeente", "na 'in onderzoek' komt de 301/319 5 werkdagen na de termijn onderzoek",
          ("TERMIJN.onderzoek",), scenario="extern", gebeurtenissen={"vot_onderzoek": 1.0}),
     Fout("woonplaats_zonder_gemeente", "gemeente", "een Jw319 afgewezen op woonplaatsbeginsel zonder de "
          "verantwoordelijke gemeente", ("TERMIJN.woonplaatsbeginsel",), scenario="extern",
          gebeurtenissen={"woonplaatsbeginsel": 1.0}),
-    Fout("laat_toewijzing_toegang", "gemeente", "de 301 komt 8 werkdagen na de verwijzing door de toegang",
+    Fout("laat_toewijzing_toegang", "gemeente", "de 301 komt 3 werkdagen na de termijn toewijzing_toegang",
          ("TERMIJN.toewijzing_toegang",)),
     Fout("laat_bevestiging_zonder_bsn", "gemeente", "de ontvangstbevestiging van een melding zonder BSN komt "
-         "8 werkdagen later", ("TERMIJN.afhandeling_zonder_bsn",), scenario="zonder_bsn"),
-    Fout("laat_318", "gemeente", "de 318 komt 5 werkdagen na de 317", ("TERMIJN.retour_318",), scenario="extern",
+         "3 werkdagen na de termijn afhandeling_zonder_bsn", ("TERMIJN.afhandeling_zonder_bsn",), scenario="zonder_bsn"),
+    Fout("laat_318", "gemeente", "de 318 komt 2 werkdagen na de termijn retour_318", ("TERMIJN.retour_318",), scenario="extern",
          gebeurtenissen={"vow": 1.0}),
-    Fout("laat_besluit_vow", "gemeente", "het besluit (301/319) op een 317 komt 8 werkdagen later",
+    Fout("laat_besluit_vow", "gemeente", "het besluit (301/319) op een 317 komt 4 werkdagen na de termijn besluit_vow",
          ("TERMIJN.besluit_vow",), scenario="extern", gebeurtenissen={"vow": 1.0}),
     Fout("325_half", "gemeente", "een 325 die een regel half toekent (totaal toegekend klopt niet)",
          ("PROT.325_volledig",)),
@@ -259,6 +259,9 @@ FOUTEN: dict[str, Fout] = {f.naam: f for f in (
          "onderhanden was (fout verzoek_tijdens_onderhanden) mist retourcode 9374; de gemeente keurt het verzoek wel "
          "af", ("RETOUR.oorzaak_zonder_code", "TR374"), scenario="extern", gebeurtenissen={"vow": 1.0},
          samen_met=("verzoek_tijdens_onderhanden",)),
+    # -- C3: profile keys that drive behaviour ----------------------------------------------
+    Fout("toewijzing_te_lang", "gemeente", "een toewijzing loopt een maand langer dan de maximale toewijzingsduur "
+         "van het profiel", ("PROT.toewijzingsduur",), hoe_vaak=2),
 )}
 
 
@@ -270,12 +273,6 @@ SUT_FOUTEN = {"SUT.lockstep": ["sut:hang", "sut:gesloten_poort", "sut:http_500",
 def met_samen(fouten: frozenset[str] | set[str]) -> frozenset[str]:
     """The faults switched on in a run: the named ones and the ones each needs (``samen_met``)."""
     return frozenset(fouten) | {s for f in fouten if f in FOUTEN for s in FOUTEN[f].samen_met}
-
-
-def te_laat(w: "Wereld", sleutel: str, vanaf: date, werkdagen: int = 2) -> date:
-    """A day ``werkdagen`` werkdagen after the last day of deadline ``sleutel`` counted from ``vanaf``: a late
-    fault is late relative to the profile's deadline, whatever amount the profile gives it."""
-    return w.kalender.add_werkdagen(w.deadline(sleutel, vanaf), werkdagen)
 
 
 def dekking() -> dict[str, list[str]]:

@@ -193,7 +193,7 @@ class Gemeente(Actor):
         """Assign care without a 315 (toegang, GI bepaling, dyslexie 1.4.2, Jw → Wmo)."""
         dag = self.kies_dag(self.rng(t, f"toewijzen:{vanaf}"), vanaf, sleutel, spreiding=0.8)
         if sleutel == "toewijzing_toegang" and self.w.fout("laat_toewijzing_toegang"):
-            dag = self.w.kalender.add_werkdagen(vanaf, 8)
+            dag = self.te_laat("toewijzing_toegang", vanaf, 3)
         self.op(dag, self._nieuwe_toewijzingen, t, zorg, agb or t.aanbieder, None)
 
     def _nieuwe_toewijzingen(self, t: Traject, zorg: list[Zorgvraag], agb: str, referentie: str | None) -> None:
@@ -222,9 +222,14 @@ class Gemeente(Actor):
                 elif self.w.fout("generiek_toewijzen"):  # fault: no Product at all, not even the categorie
                     product = None
                 budget = (z.budget or verwachte_kosten_cent(z, self.w.codes(std))) if w.budget else None
+            einde = z.einddatum
+            if einde is not None and w.einddatum is None:  # §4.1: at most maximale_toewijzingsduur (unless the
+                einde = min(einde, self.w.profiel.maximale_einddatum(z.ingangsdatum))  # profile fixes the einddatum)
+            if self.w.fout("toewijzing_te_lang") and einde is not None and w.einddatum is None:
+                einde = add_maanden(self.w.profiel.maximale_einddatum(z.ingangsdatum), 1)  # fault: a month too long
             tp = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=self.w.vandaag, toewijzingstijd=time(9, 0),
-                ingangsdatum=z.ingangsdatum, einddatum=z.einddatum,
+                ingangsdatum=z.ingangsdatum, einddatum=einde,
                 product=product, referentie_aanbieder=referentie, omvang=omvang, budget=budget)
             d.toewijzingen[nr] = tp
             nieuw.append(nr)
@@ -294,7 +299,9 @@ class Gemeente(Actor):
         if not eerste:
             return
         duur = (tp.einddatum - tp.ingangsdatum).days
-        if t.heeft("vervallen"):
+        if t.heeft("vervallen") and not self.w.profiel.regel("vervallen_alleen_zonder_declaratie"):
+            t.details["vervallen_na_declaratie"] = nr  # the profile allows it: lapses once its last month is approved
+        elif t.heeft("vervallen"):
             self.op(kal.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self._laat_vervallen, d, nr)
         elif t.heeft("verwijderen"):
             self.op(kal.add_werkdagen(self.w.vandaag, rng.randint(1, 3)), self._laat_vervallen, d, nr, "wijziging.verwijderd")
@@ -306,7 +313,7 @@ class Gemeente(Actor):
         elif t.heeft("verlengen"):
             self.op(max(self.w.vandaag, tp.einddatum - timedelta(days=25)), self._verlengen, d, nr, rng.randint(1, 3))
         if t.details.get("overgang_18_eind") == tp.einddatum and t.details.get("wmo_zorg"):
-            contact = add_maanden(tp.einddatum, -3)
+            contact = self.w.profiel.voor("overgang_18_contact", tp.einddatum)  # §12
             self.op(max(self.w.vandaag, contact), self._overgang_18, t, d)
 
     def _actief(self, d: Dossier, nr: str) -> bool:
@@ -316,13 +323,17 @@ class Gemeente(Actor):
     def _laat_vervallen(self, d: Dossier, nr: str, reden: str = "wijziging.vervallen") -> None:
         """Vervallen (§8.2): einddatum = ingangsdatum, only if not started and nothing declared; or
         removed (RedenWijziging 13, a toewijzing sent in error; TR385: nothing approved on it)."""
-        if not self._actief(d, nr) or nr in d.ooit_gestart or nr in d.gedeclareerd:
+        if not self._actief(d, nr) or nr in d.ooit_gestart or self._gedeclareerd_telt(d, nr):
             return
         self._wijzig(d, nr, d.toewijzingen[nr].ingangsdatum, reden)
 
+    def _gedeclareerd_telt(self, d: Dossier, nr: str) -> bool:
+        """Something was declared on ``nr`` and the profile lets a toewijzing lapse only without declarations."""
+        return nr in d.gedeclareerd and bool(self.w.profiel.regel("vervallen_alleen_zonder_declaratie"))
+
     def _vervalt_zonder_start(self, d: Dossier, nr: str) -> None:
         """§5: a toewijzing lapses when no 305 came within 3 months; the gemeente records it with a 301."""
-        if nr in d.ooit_gestart or not self._actief(d, nr) or nr in d.gedeclareerd:
+        if nr in d.ooit_gestart or not self._actief(d, nr) or self._gedeclareerd_telt(d, nr):
             return
         self.w.gebeurtenis("toewijzing_vervalt_zonder_start", actor=self.adres, traject=d.traject, toewijzing=nr)
         self._wijzig(d, nr, d.toewijzingen[nr].ingangsdatum, "wijziging.vervallen")
@@ -343,9 +354,13 @@ class Gemeente(Actor):
             self._wijzig(d, nr, nieuw, "wijziging.verhuizing")
 
     def _verlengen(self, d: Dossier, nr: str, maanden: int) -> None:
+        """Verlengen (§8.2), never past the maximale_toewijzingsduur from the ingangsdatum (§4.1)."""
         if not self._actief(d, nr):
             return
-        self._wijzig(d, nr, add_maanden(d.toewijzingen[nr].einddatum, maanden), "wijziging.verlenging")
+        tp = d.toewijzingen[nr]
+        nieuw = min(add_maanden(tp.einddatum, maanden), self.w.profiel.maximale_einddatum(tp.ingangsdatum))
+        if nieuw > tp.einddatum:
+            self._wijzig(d, nr, nieuw, "wijziging.verlenging")
 
     def _overgang_18(self, t: Traject, d: Dossier) -> None:
         """§12: the toegang arranges Wmo care continuing on the 18th birthday; the gemeente sends a WMO301."""
@@ -357,7 +372,7 @@ class Gemeente(Actor):
         """§9.1: acknowledge a mailed notification of a client without BSN."""
         dag = self.kies_dag(self.rng(t, "ontvangstbevestiging"), self.w.vandaag, "afhandeling_zonder_bsn")
         if self.w.fout("laat_bevestiging_zonder_bsn"):
-            dag = self.w.kalender.add_werkdagen(self.w.vandaag, 8)
+            dag = self.te_laat("afhandeling_zonder_bsn", self.w.vandaag, 3)
         self.op(dag, self.w.gebeurtenis, "ontvangstbevestiging_buiten_berichtenverkeer", actor=self.adres,
                 traject=t, aanbieder=agb, kanaal="beveiligde e-mail")
 
@@ -370,7 +385,7 @@ class Gemeente(Actor):
         rng = self.rng(t, f"315:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_316", spreiding=0.5)
         if self.w.fout("laat_316"):
-            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
+            retourdag = self.te_laat("retour_316", aflevering.ontvangen, 2)
         codes = self.verzoek_codes.pop(aflevering.seq, {})
         self.op(retourdag, self._retour, b, aflevering, t, codes)
         if t is None or codes:  # rejected with a retourcode: not processed (IV028)
@@ -381,7 +396,7 @@ class Gemeente(Actor):
         # the decision never precedes the technical receipt
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vot", spreiding=0.8, vroegst=retourdag)
         if self.w.fout("laat_besluit"):
-            besluit = self.w.kalender.add_werkdagen(max(retourdag, aflevering.ontvangen), 8)
+            besluit = max(retourdag, self.te_laat("besluit_vot", aflevering.ontvangen, 4))
         if reden is not None:
             if woonplaats is not None:
                 besluit = min(besluit, self.w.deadline("woonplaatsbeginsel", aflevering.ontvangen))
@@ -398,9 +413,9 @@ class Gemeente(Actor):
             if t.details.get("onderzoek_uitkomst") != "afgewezen" and self.w.fout("dubbel_in_onderzoek"):
                 self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.in_onderzoek",
                         None, None)
-            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self._na_onderzoek(besluit, b))
             if self.w.fout("laat_na_onderzoek"):
-                einde = self.w.kalender.volgende_werkdag(self.w.deadline("onderzoek", b.header.dagtekening) + timedelta(days=7))
+                einde = self.te_laat("onderzoek", b.header.dagtekening, 5)
             if t.details.get("onderzoek_uitkomst") == "afgewezen":
                 self.op(einde, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
             else:
@@ -410,6 +425,11 @@ class Gemeente(Actor):
         if self.w.fout("afwijzing_na_toewijzing"):  # fault: a 319 'afgewezen' after the 301 on the same verzoek
             self.op(self.w.kalender.add_werkdagen(besluit, 1), self._stuur_319, b, t, "antwoord.afgewezen",
                     "afwijzing.zorginhoudelijk", None)
+
+    def _na_onderzoek(self, besluit: date, b) -> date:
+        """The earliest day for the decision after "in onderzoek": some werkdagen of onderzoek, never past the
+        onderzoek deadline of the profile (counted from the verzoek's dagtekening)."""
+        return min(self.w.kalender.add_werkdagen(besluit, 5), self.w.deadline("onderzoek", b.header.dagtekening))
 
     def _afwijzing_315(self, b: VerzoekToewijzing, t: Traject, agb: str) -> tuple[str | None, str | None]:
         """(reden key, responsible gemeente) when the §4 / §11 / §4.1 checks reject the request."""
@@ -430,10 +450,10 @@ class Gemeente(Actor):
             return self.w.profiel.reden("onderaannemer_315_afwijzen"), None
         if t.variant == "gi_bepaling" and regel("gi_bepaling_315_afwijzen") and not self.w.fout("gi_bepaling_toekennen"):
             return self.w.profiel.reden("gi_bepaling_315_afwijzen"), None
-        if (self._profielregel("contract_315_afwijzen") and not self._gecontracteerd(agb, b.standaard)
+        if (self.w.profiel.regel("contract_315_afwijzen") and not self._gecontracteerd(agb, b.standaard)
                 and not self.w.fout("geen_contract_toekennen")):
             return self.w.profiel.reden("contract_315_afwijzen"), None
-        if self._profielregel("stapeling_315_afwijzen") and self._stapeling(b, agb):
+        if self.w.profiel.regel("stapeling_315_afwijzen") and self._stapeling(b, agb):
             if self.w.fout("stapeling_toekennen"):
                 return None, None  # fault: the stapeling is granted (not judged as a verlenging either)
             return self.w.profiel.reden("stapeling_315_afwijzen"), None
@@ -453,9 +473,6 @@ class Gemeente(Actor):
                 return self.w.profiel.reden("verlenging_via_315_verwijzers"), None  # §8.2: medisch verwijzer only
         return None, None
 
-    def _profielregel(self, sleutel: str) -> bool:
-        """A rule of the profile that may be absent (older or hand-written profiles): absent is off."""
-        return sleutel in self.w.profiel.regels and bool(self.w.profiel.regel(sleutel))
 
     def _gecontracteerd(self, agb: str, std: Standaard) -> bool:
         """§4 "gecontracteerde aanbieder en contract": the aanbieder has a contract with this gemeente for
@@ -489,7 +506,7 @@ class Gemeente(Actor):
         315 as usual."""
         p = t.client.persoon
         c = b.client
-        if self._profielregel("naw_controle"):
+        if self.w.profiel.regel("naw_controle"):
             verschil = [veld for veld, in_315, register in (
                 ("geslachtsnaam", c.naam.geslachtsnaam, p.achternaam),
                 ("voorvoegsel", c.naam.voorvoegsel or None, p.voorvoegsel or None),
@@ -498,7 +515,7 @@ class Gemeente(Actor):
             if verschil:
                 self.w.gebeurtenis("overleg_naw_buiten_berichtenverkeer", actor=self.adres, traject=t, aanbieder=agb,
                                    verschil=verschil, heen=b.header.identificatie)
-        if self._profielregel("samenloop_afstemmen"):
+        if self.w.profiel.regel("samenloop_afstemmen"):
             andere = sorted(a for a in self.aanbieders_van.get((c.bsn, b.standaard.naam), ()) if a != agb
                             and any(self._actief(self.dossiers[(c.bsn, a, b.standaard.naam)], nr)
                                     for nr in self.dossiers[(c.bsn, a, b.standaard.naam)].toewijzingen))
@@ -528,7 +545,7 @@ class Gemeente(Actor):
                 product = self.w.catalogus.per_code(ap.product.code)
             else:  # aspecifiek: any product of the categorie stands for it
                 product = self.w.catalogus.per_categorie(ap.product.categorie, domein)[0]
-            einde = ap.toewijzing_einddatum or add_maanden(ap.toewijzing_ingangsdatum, 12)
+            einde = ap.toewijzing_einddatum or self.w.profiel.maximale_einddatum(ap.toewijzing_ingangsdatum)
             if not self.w.profiel.wijze(domein, product).specifiek:
                 einde = self.w.profiel.toewijzing_einddatum(domein, b.header.dagtekening) or einde
             if t.details.get("overgang_18_eind") and t.domein == "jeugd":
@@ -567,14 +584,14 @@ class Gemeente(Actor):
         rng = self.rng(t, f"317:{b.header.identificatie}")
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_318", spreiding=0.5)
         if self.w.fout("laat_318"):
-            retourdag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
+            retourdag = self.te_laat("retour_318", aflevering.ontvangen, 2)
         codes = self.verzoek_codes.pop(aflevering.seq, {})
         self.op(retourdag, self._retour, b, aflevering, t, codes)
         if t is None or codes:  # rejected with a retourcode: not processed (IV028)
             return
         besluit = self.kies_dag(rng, aflevering.ontvangen, "besluit_vow", spreiding=0.8, vroegst=retourdag)
         if self.w.fout("laat_besluit_vow"):
-            besluit = self.w.kalender.add_werkdagen(max(retourdag, aflevering.ontvangen), 8)
+            besluit = max(retourdag, self.te_laat("besluit_vow", aflevering.ontvangen, 4))
         if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen") and not self.w.fout("wmo317_toekennen"):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
             return
@@ -586,23 +603,28 @@ class Gemeente(Actor):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
         elif uitkomst == "onderzoek":
             self.op(besluit, self._stuur_319, b, t, "antwoord.in_onderzoek", None, None)
-            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self.w.kalender.add_werkdagen(besluit, 5))
+            einde = self.kies_dag(rng, b.header.dagtekening, "onderzoek", vroegst=self._na_onderzoek(besluit, b))
             self.op(einde, self._honoreer_317, b, t, agb)
         else:
             self.op(besluit, self._honoreer_317, b, t, agb)
 
     def _honoreer_317(self, b: VerzoekWijziging, t: Traject, agb: str) -> None:
-        """Approve the whole request with one 301; the ingangsdatum is never before today (§8.1)."""
+        """Approve the whole request with one 301 (two when the profile allows answering in parts:
+        ``vow_alleen_geheel = false``); the ingangsdatum is never before today (§8.1) unless the profile
+        allows retroactive assignment (``vow_terugwerkend_toewijzen = true``): then it is the one asked."""
         d = self.dossier(b.client.bsn, agb, b.standaard, t)
         vandaag = self.w.vandaag
         gewijzigd: set[str] = set()
         verzoek = b.client.verzoek
         terug = self.w.fout("vow_terugwerkend")  # fault: the new toewijzingen start a week before the 301
+        # §8.1: never retroactive — unless the profile allows it (vow_terugwerkend_toewijzen): then as asked
+        mag_terug = bool(self.w.profiel.regel("vow_terugwerkend_toewijzen"))
         for tw in verzoek.te_wijzigen:
             oud = d.toewijzingen.get(tw.toewijzingnummer)
             if oud is None or not self._actief(d, tw.toewijzingnummer):
                 continue
-            ingang = max(tw.gewenste_ingangsdatum, vandaag)
+            ingang = tw.gewenste_ingangsdatum if mag_terug else max(tw.gewenste_ingangsdatum, vandaag)
+            ingang = max(ingang, oud.ingangsdatum + timedelta(days=1))
             if terug:
                 ingang = max(vandaag - timedelta(days=7), oud.ingangsdatum + timedelta(days=1))
             einde = tw.einddatum or oud.einddatum
@@ -617,8 +639,9 @@ class Gemeente(Actor):
                     oud, einddatum=ingang - timedelta(days=1), toewijzingsdatum=vandaag,
                     reden_wijziging=self.w.code(b.standaard, "wijziging.aanbieder"))
                 gewijzigd.add(oud.toewijzingnummer)
-                if self.w.fout("vow_in_delen"):
-                    # fault: the request answered in two 301s — first the shortened toewijzing, then the new one
+                if not self.w.profiel.regel("vow_alleen_geheel") or self.w.fout("vow_in_delen"):
+                    # the request answered in two 301s — first the shortened toewijzing, then the new one: what
+                    # the profile allows with vow_alleen_geheel = false, a fault (§2.3) otherwise
                     d.toewijzingen[oud.toewijzingnummer] = replace(d.toewijzingen[oud.toewijzingnummer],
                                                                    referentie_aanbieder=verzoek.referentie_aanbieder)
                     self._stuur_301(d, set(gewijzigd))
@@ -638,7 +661,8 @@ class Gemeente(Actor):
             nr = self._toewijzingnummer(t)
             d.toewijzingen[nr] = ToegewezenProduct(
                 toewijzingnummer=nr, toewijzingsdatum=vandaag, toewijzingstijd=time(9, 0),
-                ingangsdatum=vandaag - timedelta(days=7) if terug else max(np.gewenste_ingangsdatum, vandaag),
+                ingangsdatum=vandaag - timedelta(days=7) if terug
+                else np.gewenste_ingangsdatum if mag_terug else max(np.gewenste_ingangsdatum, vandaag),
                 einddatum=np.einddatum, product=np.product,
                 referentie_aanbieder=verzoek.referentie_aanbieder, omvang=np.omvang)
             gewijzigd.add(nr)
@@ -674,7 +698,7 @@ class Gemeente(Actor):
         rng = self.rng(t, f"308:{b.header.identificatie}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "retour_308", spreiding=0.5)
         if self.w.fout("laat_308"):
-            dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 5)
+            dag = self.te_laat("retour_308", aflevering.ontvangen, 2)
         self.op(dag, self._retour, b, aflevering, t, codes)
 
     def bij_323(self, b: Declaratie, aflevering: Aflevering) -> None:
@@ -692,20 +716,28 @@ class Gemeente(Actor):
         rng = self.w.sim.rng(f"{self.adres}:325:{b.header.identificatie}:{agb}")
         dag = self.kies_dag(rng, aflevering.ontvangen, "antwoord_325", spreiding=0.7)
         if self.w.fout("laat_325"):
-            dag = self.w.kalender.add_werkdagen(aflevering.ontvangen, 14)
+            dag = self.te_laat("antwoord_325", aflevering.ontvangen, 4)
         self.op(dag, self._stuur_325, b, aflevering, afgekeurd, afwijzing, onbekende_clienten(self, b, agb), technisch)
         if not afwijzing and not technisch:
             self._vervallen_na_declaratie(b, agb, afgekeurd, dag)
 
     def _vervallen_na_declaratie(self, b: Declaratie, agb: str, afgekeurd: dict, dag: date) -> None:
-        """Faults: a toewijzing whose last month was just approved is made to lapse (vervallen) or removed
-        (RedenWijziging 13) — which §8.2 / TR385 forbid once something was approved on it."""
+        """A toewijzing whose last month was just approved is made to lapse (vervallen): the reference
+        gemeente does so for a ``vervallen`` trajectory when the profile allows it
+        (``vervallen_alleen_zonder_declaratie = false``); the faults do it (or remove it, RedenWijziging 13)
+        where §8.2 / TR385 forbid it once something was approved on it."""
         for c in b.declaratie.clienten:
             d = self.dossiers.get((c.bsn, agb, b.standaard.naam))
             for p in c.prestaties if d is not None else ():
                 tp = d.toewijzingen.get(p.toewijzingnummer)
                 if (tp is None or p.bedrag_cent <= 0 or p.referentie.nummer in afgekeurd or tp.einddatum is None
                         or p.periode.einddatum < tp.einddatum or _vervallen(tp)):
+                    continue
+                t = d.traject
+                if t is not None and t.details.get("vervallen_na_declaratie") == tp.toewijzingnummer:
+                    del t.details["vervallen_na_declaratie"]
+                    self.op(self.w.kalender.add_werkdagen(dag, 1), self._wijzig, d, tp.toewijzingnummer,
+                            tp.ingangsdatum, "wijziging.vervallen")
                     continue
                 for naam, reden in (("vervallen_na_declaratie", "wijziging.vervallen"),
                                     ("verwijderd_na_declaratie", "wijziging.verwijderd")):

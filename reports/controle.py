@@ -397,7 +397,8 @@ class Controleur:
                     s.einddatum == datum and s.reden != tijdelijk for s in tw.stops)):
                 return  # the SUT stopped already (judged when its 307 came)
             if soort == "onderbreking":
-                sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(datum)
+                sleutel = "stop_307_tijdelijk"
+                basis = _einde_volle_maanden(datum, int(self.p.regel("tijdelijk_stoppen_na")))
                 wat = f"een 307 'tijdelijk beëindigd' met einddatum {datum.isoformat()}"
             else:
                 # told on the werkdag care ended, or later when the end became known later (a 301, a pause
@@ -436,6 +437,8 @@ class Controleur:
                 continue
             self._pass("TR332", rec.route)
             self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct", budget=tp.budget)
+            if tw is None or tp.einddatum != tw.tp.einddatum:
+                self._toewijzingsduur(rec, std, tp, gemeente)
             nieuw_antwoord = False
             if tw is None:
                 self._aspecifieke_einddatum(rec, std, tp, agb, gemeente)
@@ -445,7 +448,7 @@ class Controleur:
                 nieuw_antwoord = bool(tp.referentie_aanbieder)
             else:
                 oud = tw.tp
-                if _vervallen(tp) and not _vervallen(oud):
+                if _vervallen(tp) and not _vervallen(oud) and self.p.regel("vervallen_alleen_zonder_declaratie"):
                     self._regel("PROT.vervallen_zonder_declaratie", not tw.goedgekeurd, rec, gemeente,
                                 "vervallen alleen zonder goedgekeurde declaraties",
                                 f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}")
@@ -492,6 +495,18 @@ class Controleur:
         self._regel("PROT.specifiek_gevuld", goed, rec, actor,
                     f"{wat}: productcategorie, productcode" + (", eenheid, volume en frequentie" if omvang_nodig else "")
                     + (f" (frequentie {frequentie})" if frequentie and omvang_nodig else ""), waargenomen)
+
+    def _toewijzingsduur(self, rec: Boeking, std, tp: b.ToegewezenProduct, gemeente: str) -> None:
+        """§4.1: a new or changed einddatum lies within maximale_toewijzingsduur of the ingangsdatum (not judged
+        where the profile fixes the einddatum itself, [toewijzing.<domein>] einddatum)."""
+        wijze = self.p.wijze("jeugd" if std == IJW else "wmo", self._product(tp.product.code if tp.product else None))
+        if tp.einddatum is None or (not wijze.specifiek and wijze.einddatum is not None):
+            return
+        grens = self.p.maximale_einddatum(tp.ingangsdatum)
+        self._regel("PROT.toewijzingsduur", tp.einddatum <= grens, rec, gemeente,
+                    f"{tp.toewijzingnummer}: einddatum uiterlijk {grens.isoformat()} "
+                    f"({self.p.regels['maximale_toewijzingsduur'].waarde} na {tp.ingangsdatum.isoformat()})",
+                    f"einddatum {tp.einddatum.isoformat()}")
 
     def _aspecifiek(self, rec: Boeking, wijze, product: b.Product | None, omvang: b.Omvang | None,
                     budget: int | None, actor: str, wat: str, budget_nodig: bool) -> None:
@@ -545,7 +560,7 @@ class Controleur:
             ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen",
              any(_overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
         )
-        moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self._profielregel(sleutel)), None)
+        moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self.p.regel(sleutel)), None)
         aanvaard = all([self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
                         for ap in m.client.producten[:1]])
         # a 315 while a toewijzing of the same product exists for this client, starting after it, is a
@@ -577,9 +592,6 @@ class Controleur:
                     "verlenging via een 315 alleen bij een verwijzer van soort " + ", ".join(sorted(namen)),
                     f"VerwijzerType {soort or 'leeg'}")
 
-    def _profielregel(self, sleutel: str) -> bool:
-        """A rule of the profile that may be absent (older or hand-written profiles): absent is off."""
-        return sleutel in self.p.regels and bool(self.p.regel(sleutel))
 
     def _onderaannemer_stuurt_niet(self, rec: Boeking, bsn: str, agb: str, bericht: str) -> None:
         """§11.2, §11.3: for a client with an onderaannemer, only the hoofdaannemer sends 305, 307 and 323."""
@@ -739,7 +751,7 @@ class Controleur:
         if vz is None:
             return
         eerste = not vz.antwoorden
-        if vz.nummer == "317" and wat == "301":
+        if vz.nummer == "317" and wat == "301" and self.p.regel("vow_alleen_geheel"):  # off: answering in parts is allowed
             self._regel("PROT.vow_geheel", "301" not in vz.antwoorden, rec, vz.gemeente,
                         "één 301 voor het hele verzoek om wijziging", "een tweede 301 op hetzelfde verzoek", extra=(vz.ref,))
         vz.antwoorden.append(wat)
@@ -893,8 +905,9 @@ class Controleur:
                 continue
             if not eerder:
                 if sp.reden_beeindiging == tijdelijk:
-                    # known only once a full calendar month without care has passed (§6.4)
-                    sleutel, basis = "stop_307_tijdelijk", _einde_eerste_volle_maand(sp.einddatum)
+                    # known only once the full calendar month(s) without care have passed (§6.4, tijdelijk_stoppen_na)
+                    sleutel = "stop_307_tijdelijk"
+                    basis = _einde_volle_maanden(sp.einddatum, int(self.p.regel("tijdelijk_stoppen_na")))
                 else:
                     sleutel = "stop_307"
                     basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
@@ -1146,8 +1159,8 @@ class Controleur:
             sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
             sleutel = "declaratie_sggz" if sggz else "declaratie_323"
             grens = self.p.deadline(sleutel, tw.eerste_301)
-        else:
-            sleutel, grens = "declaratie_323", self.p.deadline("declaratie_323", einde)
+        else:  # "na maand van levering": counted from the end of the month of the ProductPeriode
+            sleutel, grens = "declaratie_323", self.p.deadline("declaratie_323", einde_maand(einde.year, einde.month))
         self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, tw.agb, f"gedeclareerd uiterlijk {grens.isoformat()}",
                     f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})", bsn=bsn)
 
@@ -1312,12 +1325,13 @@ def _overlapt(tp: b.ToegewezenProduct, ap: b.AangevraagdProduct) -> bool:
             and ap.toewijzing_ingangsdatum <= (tp.einddatum or date.max))
 
 
-def _einde_eerste_volle_maand(laatste_zorgdag: date) -> date:
-    """The end of the first full calendar month after the last day of care."""
+def _einde_volle_maanden(laatste_zorgdag: date, n: int) -> date:
+    """The end of the ``n``-th full calendar month after the last day of care."""
     volgende = laatste_zorgdag + timedelta(days=1)
     if volgende.day != 1:
         volgende = date(volgende.year + (volgende.month == 12), volgende.month % 12 + 1, 1)
-    return einde_maand(volgende.year, volgende.month)
+    j, m = divmod(volgende.year * 12 + volgende.month - 1 + n - 1, 12)
+    return einde_maand(j, m + 1)
 
 
 def _te_laat(p: Profiel, grens: date, datum: date) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from simulator.ledger import Boeking, Gebeurtenis, open_ledger
 from simulator.profiel import Profiel
+from simulator.werkdagen import einde_maand
 
 from .controle import RETOUR_TERMIJN
 
@@ -307,7 +308,7 @@ def _declaratie(rec: Boeking, registry, profiel: Profiel, eerste_301: dict[str, 
             gezien.add(sleutel)
             einde = p.periode.einddatum
             eerste = eerste_301.get(p.toewijzingnummer)
-            termijn, vanaf = "declaratie_323", einde
+            termijn, vanaf = "declaratie_323", einde_maand(einde.year, einde.month)  # na maand van levering
             if eerste is not None and einde < eerste:
                 vanaf = eerste
                 if _is_sggz(catalogus, p.product.code) and "declaratie_sggz" in profiel.termijnen:

@@ -103,6 +103,9 @@ _PROT = [
     Regel("PROT.vervallen_zonder_declaratie", "Een toewijzing vervalt (einddatum = ingangsdatum) alleen als er "
           "nog niet op gedeclareerd is.", "Annex 4 §8.2; TR385", ("301", "323"), GEMEENTE,
           profielsleutel="vervallen_alleen_zonder_declaratie"),
+    Regel("PROT.toewijzingsduur", "Een toewijzing loopt hoogstens de maximale toewijzingsduur vanaf haar "
+          "ingangsdatum (tenzij het profiel de einddatum vastlegt, zoals bij aspecifiek toewijzen).", "Annex 4 §4.1",
+          ("301",), GEMEENTE, profielsleutel="maximale_toewijzingsduur"),
     Regel("PROT.verlenging_eenmaal", "Een aanbieder vraagt op basis van een toewijzing hoogstens één keer verlenging "
           "aan met een 315; nooit voor crisis of diagnostiek.", "Annex 4 §4.1", ("315",), AANBIEDER,
           profielsleutel="max_verlengingen_via_315"),
@@ -212,8 +215,26 @@ def catalogus(profiel: Profiel, registry: SchemaRegistry) -> dict[str, Regel]:
     return {r.id: r for r in regels}
 
 
+#: profile rules whose rule is switched off by ``true`` (the others: by ``false``)
+_UIT_BIJ_WAAR = frozenset({"vow_terugwerkend_toewijzen"})
+
+
+def uit_in_profiel(r: Regel, profiel: Profiel) -> bool:
+    """The profile switches this rule off (e.g. ``wmo317_afwijzen = false``): the checker does not judge
+    it, so its verdict is "not applicable", and the reference actors do what it would forbid."""
+    regel = profiel.regels.get(r.profielsleutel or "")
+    if regel is None or not isinstance(regel.waarde, bool):
+        return False
+    return regel.waarde == (r.profielsleutel in _UIT_BIJ_WAAR)
+
+
 def _met_bron(r: Regel, profiel: Profiel) -> Regel:
-    """A profile rule's source is the profile's own ``bron`` for it, when it has one."""
+    """A profile rule's source is the profile's own ``bron`` for it, when it has one; a rule the profile
+    switches off says so, with the key and value as the reason."""
     if r.profielsleutel and r.profielsleutel in profiel.regels:
-        return replace(r, bron=profiel.regels[r.profielsleutel].bron)
+        regel = profiel.regels[r.profielsleutel]
+        r = replace(r, bron=regel.bron)
+        if uit_in_profiel(r, profiel):
+            r = replace(r, stelling=f"{r.stelling} Uit in profiel {profiel.naam} ({r.profielsleutel} = "
+                                    f"{str(regel.waarde).lower()}): niet beoordeeld.")
     return r

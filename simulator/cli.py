@@ -216,12 +216,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             invoer = open_invoer(args.input, registry)
         profielnaam = args.profile or invoer.run.get("profiel") or "mijov-2024"
         profiel = laad_profiel(profielnaam)
+        controleur = Controleur(profiel, registry, historie_compleet=invoer.historie_compleet)  # catalogue vs code lists
     except (LedgerFout, ProfielFout) as exc:
         print(f"ketensim check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for w in invoer.waarschuwingen:
         print(f"warning: {w}", file=sys.stderr)
-    controleur = Controleur(profiel, registry, historie_compleet=invoer.historie_compleet)
     balk = Voortgang(max(1, invoer.run.get("dagen", 1)), "checking")
     try:
         eerste = None

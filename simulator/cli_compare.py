@@ -42,6 +42,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from reports.controle import Controleur
     from scenarios import vergelijk
     from scenarios.run import STANDAARD_START, RunInstellingen, voer_uit
+    from simulator.codelijsten import Codelijsten
     from simulator.ledger import open_ledger
     from simulator.profiel import ProfielFout, laad_profiel
     from simulator.schemas import SchemaRegistry
@@ -64,6 +65,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if uit.exists() and not uit.is_dir():
         return fout(f"--out {uit} exists and is not a folder")
     registry = SchemaRegistry.load(args.schemas)
+    try:  # both catalogues against the release's code lists before anything runs
+        for p in profielen:
+            p.catalogus(Codelijsten(registry))
+    except ProfielFout as exc:
+        return fout(str(exc))
     metingen = []
     for letter, profiel in zip("AB", profielen):
         map_ = uit / letter

@@ -401,6 +401,147 @@ def test_deadline_of_unknown_key_names_it(profiel):
         profiel.deadline("retour_999", D("2026-01-05"))
 
 
+# -- every key the code reads is required, typed and known (a typing error never waits for the run) --
+
+WMO315 = 'wmo315_afwijzen = { waarde = true, reden = "afwijzing.contract", bron = "Annex 4 §4 (aanvulling): Wmo en MO/BW" }'
+MAX_VERL = 'max_verlengingen_via_315 = { waarde = 1, reden = "afwijzing.zorginhoudelijk"'
+AFHANDELING = 'afhandeling_zonder_bsn = { termijn = "5 werkdagen", na = "melding buiten berichtenverkeer", bron = "Annex 4 §9.1" }'
+
+
+def _een_regel(msg: str, pad: Path) -> None:
+    """The error is one line that names the file."""
+    assert "\n" not in msg and msg.startswith(f"{pad}: ["), msg
+
+
+@pytest.mark.parametrize("wijziging, verwacht", [
+    # a [regels] key removed or misspelt: the actors would die on a KeyError mid-run
+    ((WMO315 + "\n", ""), "[regels] misses wmo315_afwijzen"),
+    (("wmo315_afwijzen = {", "wmo315_afwijzn = {"), "[regels] unknown rule 'wmo315_afwijzn'; did you mean 'wmo315_afwijzen'?"),
+    # wrong types for what the code reads
+    ((f"{MAX_VERL}", MAX_VERL.replace("waarde = 1", 'waarde = "een"')),
+     "[regels.max_verlengingen_via_315] waarde must be a whole number ≥ 0"),
+    ((f"{MAX_VERL}", MAX_VERL.replace("waarde = 1", "waarde = 1.5")), "must be a whole number ≥ 0"),
+    ((WMO315, WMO315.replace("waarde = true", 'waarde = "true"')),
+     "[regels.wmo315_afwijzen] waarde must be true or false (without quotes); got 'true'"),
+    (('waarde = ["crisis", "sggz-diagnostiek", "dyslexie-diagnostiek"]', 'waarde = "crisis"'),
+     "[regels.geen_verlenging_voor] waarde must be a list of catalogue tags"),
+    (('waarde = ["crisis", "sggz-diagnostiek", "dyslexie-diagnostiek"]', 'waarde = ["crisis", "sgzz-diagnostiek"]'),
+     "no product of [catalogus] has a tag 'sgzz-diagnostiek'; did you mean 'sggz-diagnostiek'?"),
+    (('declaratie_batch = { waarde = "per maand per gemeente"', 'declaratie_batch = { waarde = "per maand per gemeenten"'),
+     "[regels.declaratie_batch] waarde must be one of 'per maand per gemeente', 'per maand per cliënt'; got "
+     "'per maand per gemeenten'; did you mean 'per maand per gemeente'?"),
+    (("tijdelijk_stoppen_na = { waarde = 1,", "tijdelijk_stoppen_na = { waarde = 0,"),
+     "[regels.tijdelijk_stoppen_na] waarde must be a whole number ≥ 1"),
+    (('maximale_toewijzingsduur = { termijn = "12 maanden"', 'maximale_toewijzingsduur = { waarde = "12 maanden"'),
+     "[regels.maximale_toewijzingsduur] is a length: write termijn"),
+    ((WMO315, WMO315.replace("waarde = true", 'termijn = "5 werkdagen"')),
+     "[regels.wmo315_afwijzen] takes a 'waarde'"),
+    ((WMO315, WMO315.replace("waarde = true", "waade = true")), "[regels.wmo315_afwijzen] unknown key 'waade'; did you mean 'waarde'?"),
+    ((WMO315, WMO315.replace('reden = "afwijzing.contract", ', "")), "[regels.wmo315_afwijzen] misses 'reden'"),
+    ((WMO315, WMO315.replace('"afwijzing.contract"', '"afwijzing.kontrakt"')),
+     "[regels.wmo315_afwijzen] reden must name a RedenAfwijzingVerzoek"),
+    (('vow_alleen_geheel = { waarde = true,', 'vow_alleen_geheel = { waarde = true, reden = "afwijzing.contract",'),
+     "[regels.vow_alleen_geheel] takes no 'reden'"),
+    # deadlines: afhandeling_zonder_bsn is read by the gemeente and the checks, so it is required
+    ((AFHANDELING + "\n", ""), "[termijnen] misses afhandeling_zonder_bsn"),
+    (("afhandeling_zonder_bsn = {", "afhandeling_zonder_bns = {"),
+     "[termijnen] unknown deadline 'afhandeling_zonder_bns'; did you mean 'afhandeling_zonder_bsn'?"),
+    (('retour_302 = { termijn = "3 werkdagen"', 'retour_302 = { termijn = "0 werkdagen"'),
+     "[termijnen.retour_302] termijn '0 werkdagen': the amount must be 1 or more"),
+    (('vot_sggz = { termijn = "3 maanden + 5 werkdagen"', 'vot_sggz = { termijn = "0 maanden + 5 werkdagen"'),
+     "[termijnen.vot_sggz] termijn '0 maanden + 5 werkdagen': the amount must be 1 or more"),
+    (('termijn = "12 maanden"', 'termijn = "0 maanden"'), "[regels.maximale_toewijzingsduur] termijn '0 maanden'"),
+    (('overgang_18_contact = { termijn = "3 maanden"', 'overgang_18_contact = { termijn = "einde volgende maand"'),
+     "[regels.overgang_18_contact] counts back from the end of the Jw toewijzing"),
+    ((RETOUR_302, RETOUR_302.replace(' }', ', dagen = 3 }')), "[termijnen.retour_302] unknown key 'dagen'"),
+    # sections and keys nobody reads
+    (("[kalender]\n", "[kalendr]\n"), "[top level] unknown section 'kalendr'; did you mean 'kalender'?"),
+    (("vow = 0.08 ", "vowx = 0.08 "), "[gebeurtenissen] unknown event 'vowx'; did you mean 'vow'?"),
+    (('extra_vrije_dagen = []', 'extra_vrije_dagen = []\nfeestdag = []'), "[kalender] unknown key 'feestdag'"),
+    (('versie = "1 januari 2024, definitief"', 'versie = "1 januari 2024, definitief"\nversion = "x"'),
+     "[profiel] unknown key 'version'"),
+    (('"0244" = { naam = "Hattem",', '"0244" = { nam = "Hattem",'), "[gemeenten.0244] unknown key 'nam'; did you mean 'naam'?"),
+    (('"0244" = { naam = "Hattem",', '"0999" = { naam = "Hattem",'), "[gemeenten] '0999' is not a gemeente ketensim"),
+    (("kans_alleen_diagnostiek = 0.3", "kans_alleen_diagnostic = 0.3"),
+     "[routes.sggz] unknown key 'kans_alleen_diagnostic'; did you mean 'kans_alleen_diagnostiek'?"),
+    (("kans_alleen_diagnostiek = 0.3", "kans_alleen_diagnostiek = 30"), "[routes.sggz.kans_alleen_diagnostiek] must be a chance"),
+    (('behandelgroepen = ["sggz-basaal", "sggz-duurzaam", "sggz-epa"]', 'behandelgroepen = ["sggz-basaal", "sggz-epa2"]'),
+     "[routes.sggz.behandelgroepen] unknown catalogue tag 'sggz-epa2'"),
+    (('"medisch_specialist", "gi"]', '"medisch-specialist", "gi"]'),
+     "[routes.extern.verwijzers] unknown verwijzer 'medisch-specialist'; did you mean 'medisch_specialist'?"),
+    (("duur_maanden = { min = 2, max = 12 }", "duur_maanden = { min = 12, max = 2 }"),
+     "[populatie.duur_maanden] max must be ≥ min"),
+    (("duur_maanden = { min = 2, max = 12 }", "duur_maanden = { min = 0, max = 12 }"),
+     "[populatie.duur_maanden.min] must be a whole number ≥ 1"),
+    (("duur_maanden = { min = 2, max = 12 }", "duur_maand = { min = 2, max = 12 }"),
+     "[populatie] unknown key 'duur_maand'; did you mean 'duur_maanden'?"),
+    (('[toewijzing.wmo]', '[toewijzing.wm]'), "[toewijzing] unknown domein 'wm'; did you mean 'wmo'?"),
+    (('varianten = { aanbieder_vot = "1.4.1"', 'varianten = { aanbieder_vo = "1.4.1"'),
+     "[dyslexie.varianten] unknown variant 'aanbieder_vo'; did you mean 'aanbieder_vot'?"),
+])
+def test_every_key_is_required_typed_and_known(tmp_path, wijziging, verwacht):
+    pad = kopie(tmp_path, wijziging)
+    msg = str(fout(pad))
+    _een_regel(msg, pad)
+    assert verwacht in msg, msg
+
+
+def test_regels_section_itself_is_required(tmp_path):
+    pad = kopie(tmp_path, ("[regels]\n", "[regel]\n"))
+    msg = str(fout(pad))
+    assert msg == f"{pad}: [top level] misses 'regels'"
+
+
+def test_every_rule_and_deadline_key_of_the_loader_is_in_both_shipped_profiles():
+    from simulator.profiel import REGELS
+
+    for naam in ("mijov-2024", "lta-2021"):
+        p = laad_profiel(naam)
+        assert set(p.regels) == set(REGELS) and set(p.termijnen) == set(VERPLICHTE_TERMIJNEN)
+
+
+def test_the_event_names_are_the_populations():
+    from actors.populatie import EVENT_ROUTES
+    from simulator.profiel import GEBEURTENISSEN
+
+    assert set(GEBEURTENISSEN) == set(EVENT_ROUTES)
+
+
+def test_a_bad_profile_on_the_command_line_is_one_line_and_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    pad = kopie(tmp_path, (WMO315 + "\n", ""))
+    for argv in (["run", "--profile", str(pad), "--clients", "2", "--days", "10", "--out", str(tmp_path / "uit")],
+                 ["rules", "--profile", str(pad)],
+                 ["compare", "--profile", str(pad), "--profile", "mijov-2024", "--out", str(tmp_path / "cmp")]):
+        r = subprocess.run([sys.executable, "-m", "simulator.cli", *argv], capture_output=True, text=True)
+        assert r.returncode == 2, (argv, r.stderr)
+        assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr, r.stderr
+        assert str(pad) in r.stderr and "[regels] misses wmo315_afwijzen" in r.stderr
+
+
+def test_a_catalogue_the_release_does_not_know_is_one_line_and_exit_2(tmp_path):
+    """Categorie, eenheid and frequentie are checked against the release's code lists when a command
+    loads them (run, check, compare): still one line naming file and section, no traceback."""
+    import subprocess
+    import sys
+
+    def ketensim(*argv):
+        return subprocess.run([sys.executable, "-m", "simulator.cli", *argv], capture_output=True, text=True)
+
+    assert ketensim("run", "--clients", "2", "--days", "10", "--out", str(tmp_path / "run")).returncode == 0
+    pad = kopie(tmp_path, ('code = "45A01", omschrijving = "Ambulante jeugdhulp individueel", eenheid = "04"',
+                           'code = "45A01", omschrijving = "Ambulante jeugdhulp individueel", eenheid = "99"'))
+    for argv in (["run", "--profile", str(pad), "--clients", "2", "--days", "10", "--out", str(tmp_path / "uit")],
+                 ["check", str(tmp_path / "run"), "--profile", str(pad)],
+                 ["compare", "--profile", str(pad), "--profile", "mijov-2024", "--out", str(tmp_path / "cmp")]):
+        r = ketensim(*argv)
+        assert r.returncode == 2, (argv, r.stderr)
+        assert "Traceback" not in r.stderr and r.stderr.strip().count("\n") == 0, r.stderr
+        assert f"{pad}: [catalogus] product 45A01: eenheid '99' is not in WJ756" in r.stderr
+
+
 # -- docs/profiles.md stays in step with the loader ----------------------------------------------
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "profiles.md"
@@ -438,3 +579,19 @@ def test_docs_name_every_feestdag_and_route():
     assert set(re.findall(r"`(\w+)`", kalender)) >= set(FEESTDAGEN)
     routes = _docs_sectie("### `[routes.<route>]`")
     assert all(f"`{r}`" in routes for r in ROUTES)
+
+
+def test_docs_describe_every_section_rule_event_and_option_of_the_loader():
+    from simulator.profiel import GEBEURTENISSEN, POPULATIE, REGELS, ROUTE_OPTIES, SECTIES
+
+    formaat = _docs_sectie("## The file format")
+    assert [s.split(".")[0] for s in re.findall(r"^\| `\[([\w.<>]+)\]` \|", formaat, re.M)] == list(SECTIES)
+    regels = _docs_sectie("### `[regels]`")
+    assert set(re.findall(r"^\| `(\w+)` \|", regels, re.M)) == set(REGELS)
+    gebeurtenissen = _docs_sectie("### `[gebeurtenissen]`")
+    assert re.findall(r"^\| `(\w+)` \|", gebeurtenissen, re.M) == list(GEBEURTENISSEN)
+    populatie = _docs_sectie("### `[populatie]`")
+    assert re.findall(r"^\| `(\w+)` \|", populatie, re.M) == list(POPULATIE)
+    routes = _docs_sectie("### `[routes.<route>]`")
+    opties = {(r, o) for r, o in re.findall(r"^\| `(\w+)` \| `(\w+)` \|", routes, re.M)}
+    assert opties == {(r, o) for r, d in ROUTE_OPTIES.items() for o in d}
