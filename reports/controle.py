@@ -1280,6 +1280,7 @@ class Controleur:
                 self._oordeel(v.regel, ONBESLIST, v.deadline, v.actor, v.bsn, v.berichten, v.verwacht,
                               f"nog niet ontvangen: {reden} ({v.deadline.isoformat()})", v.traject, v.route)
         self.open.clear()
+        self.uitslag.tel_op()
         return self.uitslag
 
 

@@ -109,28 +109,53 @@ class Deel:
 class Uitslag:
     run: dict[str, Any]
     regels: dict[str, Regel]
-    tellingen: dict[str, Counter] = field(default_factory=dict)
+    _tellingen: dict[str, Counter] = field(default_factory=dict)
     oordelen: list[Oordeel] = field(default_factory=list)
     berichten: int = 0
     ongeldig: int = 0
     derived: list[str] = field(default_factory=list)
-    per_route: dict[str, dict[str, Counter]] = field(default_factory=dict)  # regel → route → counts
+    _per_route: dict[str, dict[str, Counter]] = field(default_factory=dict)  # regel → route → counts
     delen: list[Deel] = field(default_factory=list)  # filled when several runs were merged (``voeg_samen``)
+    #: judgements counted by :meth:`tel` and not yet added to the Counters: (regel, uitkomst, route) → n
+    _nieuw: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False, compare=False)
 
     def tel(self, regel: str, uitkomst: str, route: str | None = None) -> None:
-        # called for every judgement: no setdefault(…, Counter()), which built two Counters per call
-        telling = self.tellingen.get(regel)
-        if telling is None:
-            telling = self.tellingen[regel] = Counter()
-        telling[uitkomst] += 1
-        routes = self.per_route.get(regel)
-        if routes is None:
-            routes = self.per_route[regel] = {}
-        route = route or GEEN_ROUTE
-        telling = routes.get(route)
-        if telling is None:
-            telling = routes[route] = Counter()
-        telling[uitkomst] += 1
+        # called for every judgement (~14 per message): one flat dict, folded into the Counters when read
+        k = (regel, uitkomst, route or GEEN_ROUTE)
+        n = self._nieuw
+        n[k] = n.get(k, 0) + 1
+
+    def tel_op(self) -> None:
+        """Add the pending counts to the Counters, in the order they were first counted (as counting
+        straight into the Counters would have ordered their keys)."""
+        if not self._nieuw:
+            return
+        tellingen, per_route = self._tellingen, self._per_route
+        for (regel, uitkomst, route), n in self._nieuw.items():
+            c = tellingen.get(regel)
+            if c is None:
+                c = tellingen[regel] = Counter()
+            c[uitkomst] += n
+            routes = per_route.get(regel)
+            if routes is None:
+                routes = per_route[regel] = {}
+            c = routes.get(route)
+            if c is None:
+                c = routes[route] = Counter()
+            c[uitkomst] += n
+        self._nieuw.clear()
+
+    @property
+    def tellingen(self) -> dict[str, Counter]:
+        """regel → Counter of uitkomsten."""
+        self.tel_op()
+        return self._tellingen
+
+    @property
+    def per_route(self) -> dict[str, dict[str, Counter]]:
+        """regel → route → Counter of uitkomsten."""
+        self.tel_op()
+        return self._per_route
 
     @property
     def afwijkingen(self) -> list[Oordeel]:
