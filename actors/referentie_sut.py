@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import random
 import threading
 from datetime import date
 from typing import Any, Callable
@@ -67,7 +68,7 @@ class Dagwerk:
     def werkdag(self) -> int:
         return self.sim.werkdag
 
-    def rng(self, naam: str):
+    def rng(self, naam: str) -> random.Random:
         return self.sim.rng(naam)
 
     def plan(self, werkdag: float, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
