@@ -125,7 +125,7 @@ def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, geme
 
     spec = inst.sut
     if spec.rol == "aanbieder":
-        adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token)
+        adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
         naam = next(a.naam for a in gegevens if a.agb == spec.code)
         return SutAanbieder(wereld, spec, adapter, naam)
     if spec.code not in gemeenten:

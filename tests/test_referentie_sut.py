@@ -95,6 +95,10 @@ def test_the_reference_gemeente_behind_the_adapter_is_clean_and_keeps_the_direct
     assert draden == {"ketensim-sut-inproces"}
     van_sut = _van_gemeente(records)
     assert len(van_sut) > 150 and {r.rol for r in van_sut} == {"sut"}
+    # the SUT's retours carry the metadata of the heenbericht they answer, as a reference actor's do
+    retours = [r for r in van_sut if r.heen is not None and r.berichttype[-3:] in ("306", "308", "316", "318")]
+    assert retours and all(r.bsn for r in retours)
+    assert all(r.toewijzingnummers for r in retours if r.berichttype.endswith(("306", "308")))
 
     monkeypatch.setattr(Gemeente, "_stuur_301", stuur_301)
     direct, u_direct = _draai(tmp_path / "direct", registry, sut=None, clients=150, dagen=200, seed=seed)
