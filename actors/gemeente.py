@@ -119,8 +119,15 @@ class Gemeente(Actor):
                         toewijzingnummers=aflevering.verzending.toewijzingnummers, traject=traject)
 
     def _traject(self, aflevering: Aflevering, bsn: str | None, agb: str) -> Traject | None:
+        """The client's trajectory: from the bus (a reference sender says it); for bare bytes (a SUT's message,
+        or this gemeente itself behind the SUT API, actors/referentie_sut.py) by BSN at the sending aanbieder,
+        or where it is the trajectory's onderaannemer (§11: the onderaannemer's own 315)."""
         t = self.w.trajecten.get(aflevering.verzending.traject or "")
-        return t if t is not None else (self.w.traject_bij(bsn, agb) if bsn else None)
+        if t is not None or not bsn:
+            return t
+        return self.w.traject_bij(bsn, agb) or next(
+            (x for (b, _), lijst in self.w.per_client.items() if b == bsn for x in reversed(lijst)
+             if x.onderaannemer == agb), None)
 
     # ======================================================================================
     # Verzoeken (315/317) judged as they arrive

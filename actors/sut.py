@@ -46,6 +46,9 @@ class SutDeelnemer:
         self.naam = naam
         self.adapter = adapter
         self._inbox: list[bytes] = []
+        #: (afzender, BerichtIdentificatie) of each heenbericht delivered → its BSN and toewijzingnummers,
+        #: so the SUT's retour on it is recorded with the same metadata as a reference actor's
+        self._heen: dict[tuple[str, str], tuple[str | None, tuple[str, ...]]] = {}
         self._toegang: list[dict[str, Any]] = []
         self._zorg: list[tuple[dict[str, Any], str | None]] = []  # (care event, bsn): aanbieder SUT
         self._stil_op_rij = 0
@@ -54,7 +57,10 @@ class SutDeelnemer:
 
     # -- what the bus and the reference actors call --------------------------------------------
     def ontvang(self, aflevering: Aflevering) -> None:
-        self._inbox.append(aflevering.verzending.xml)
+        v = aflevering.verzending
+        self._inbox.append(v.xml)
+        if v.heen is None:
+            self._heen[(v.afzender, v.identificatie)] = (v.bsn, v.toewijzingnummers)
 
     def op(self, dag: date, actie: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         self.w.sim.plan_op(dag, self.w.veilig, self.adres, actie, *args, **kwargs)
@@ -162,6 +168,10 @@ class SutDeelnemer:
             bsn = getattr(client, "bsn", None)
             producten = getattr(client, "producten", ()) or ()
             nummers = tuple(n for n in (getattr(p, "toewijzingnummer", None) for p in producten) if n)
+            if retour is not None and heen is not None and (ontvanger, heen) in self._heen:
+                # a retour without a body (nothing rejected): the metadata of the heenbericht it answers
+                heen_bsn, heen_nummers = self._heen[(ontvanger, heen)]
+                bsn, nummers = bsn or heen_bsn, nummers or heen_nummers
         dag = self.w.vandaag
         if bericht is None:
             self._gebeurtenis("sut_fout", dag, operatie="haal_op", reden=f"onleesbaar bericht ({len(xml):,} bytes)")

@@ -28,7 +28,7 @@ from simulator.ledger import LEDGER_NAAM, LedgerWriter
 from simulator.profiel import Profiel, laad_profiel
 from simulator.render import render, xsd_versie
 from simulator.schemas import SchemaRegistry
-from simulator.sut import RunInfo, SutAdapter, SutFout, SutSpec, maak_adapter
+from simulator.sut import REFERENTIE, RunInfo, SutAdapter, SutFout, SutSpec, maak_adapter
 from simulator.synthetisch import Aanbieder as AanbiederGegevens, Productcatalogus, Synthetisch
 
 from .routes import Rolverdeling, begin
@@ -125,7 +125,7 @@ def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, geme
 
     spec = inst.sut
     if spec.rol == "aanbieder":
-        adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token)
+        adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
         naam = next(a.naam for a in gegevens if a.agb == spec.code)
         return SutAanbieder(wereld, spec, adapter, naam)
     if spec.code not in gemeenten:
@@ -194,7 +194,8 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
             contracten = (_contracten_aanbieder(populatie.aanbieders, inst.sut.code, wereld)
                           if inst.sut.rol == "aanbieder" else _contracten(populatie.aanbieders, inst.sut.code))
             sut.start(RunInfo(f"ketensim-{inst.seed}-{uuid.uuid4().hex[:12]}", inst.sut.rol, inst.sut.code,
-                              profiel.naam, wereld.sim.klok.start, contracten))
+                              profiel.naam, wereld.sim.klok.start, contracten,
+                              wereld=wereld if inst.sut.soort == REFERENTIE else None))
         trajecten = populatie.trajecten(inst.clients, wereld.sim.klok.start, inst.dagen, inst.scenario)
         for t in trajecten:
             wereld.registreer(t)

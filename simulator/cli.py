@@ -329,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sut", metavar="ROL:CODE=ADRES",
                    help="a system under test takes this role, in lock-step per werkdag (docs/sut.md): "
                         "gemeente:0200=http://127.0.0.1:8080, aanbieder:12345678=mailbox:DIR, "
-                        "…=inproces:module:attribuut; an aanbieder takes the place of the run's aanbieder with that "
+                        "…=inproces:module:attribuut, gemeente:0200=referentie (the reference gemeente itself, "
+                        "in process: the baseline); an aanbieder takes the place of the run's aanbieder with that "
                         "AGB code or joins, contracted by every gemeente; every other role stays a reference actor")
     p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
                    help="seconds per call to the SUT before the call counts as unanswered (default 30)")

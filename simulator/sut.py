@@ -31,6 +31,9 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 ROLLEN = ("gemeente", "aanbieder")
+#: ``--sut gemeente:CODE=referentie``: the run's own reference gemeente as an in-process SUT (actors/referentie_sut.py)
+REFERENTIE = "referentie"
+REFERENTIE_KLASSE = ("actors.referentie_sut", "ReferentieGemeente")
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -44,7 +47,7 @@ class SutSpec:
 
     rol: str  # gemeente | aanbieder
     code: str  # gemeentecode (4 digits) or AGB code (8 digits)
-    adres: str  # http(s)://…, mailbox:DIR, inproces:module:attribuut
+    adres: str  # http(s)://…, mailbox:DIR, inproces:module:attribuut, referentie
 
     @property
     def soort(self) -> str:
@@ -73,8 +76,12 @@ def parse_sut_spec(tekst: str) -> SutSpec:
     if rol == "aanbieder" and len(code) != 8:
         raise SutFout(f"--sut {tekst!r}: an AGB code has 8 digits")
     spec = SutSpec(rol, code, adres)
-    if spec.soort not in ("http", "mailbox", "inproces"):
-        raise SutFout(f"--sut {tekst!r}: the address must start with http://, https://, mailbox: or inproces:")
+    if spec.soort not in ("http", "mailbox", "inproces", REFERENTIE):
+        raise SutFout(f"--sut {tekst!r}: the address must start with http://, https://, mailbox: or inproces:, "
+                      f"or be {REFERENTIE}")
+    if spec.soort == REFERENTIE and (adres != REFERENTIE or rol != "gemeente"):
+        raise SutFout(f"--sut {tekst!r}: {REFERENTIE} (the reference gemeente behind the in-process adapter) "
+                      f"takes no argument and only the gemeente role, e.g. gemeente:0200={REFERENTIE}")
     return spec
 
 
@@ -97,6 +104,9 @@ class RunInfo:
     profiel: str
     startdatum: date
     contracten: list[dict[str, Any]] = field(default_factory=list)
+    #: the run's world (actors/wereld.py), given only to the reference gemeente as a SUT (``=referentie``):
+    #: it is an actor of this run; never part of what an external SUT is told
+    wereld: Any = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"run": self.run, "rol": self.rol, "code": self.code, "profiel": self.profiel,
@@ -226,7 +236,12 @@ class InprocesAdapter:
     never keeps the harness alive), and while it is still busy every further call is refused at once
     with that reason, so the lock-step loop gives the SUT up after its usual number of silent days
     instead of waiting again.  An exception the SUT raises becomes a reason, as a crash of an
-    external SUT would."""
+    external SUT would.
+
+    An object that shares state with the harness (the reference gemeente as a SUT,
+    actors/referentie_sut.py, writes its events to the run's ledger) may define ``te_laat()``: it is
+    called on the harness's thread when a call did not return in time, must return at once, and from
+    then on the object must touch nothing it shares with the harness."""
 
     def __init__(self, doel: Any, timeout: float = 30.0, timeout_dag: float | None = None) -> None:
         self.doel = doel  # the object, or a class still to be instantiated (on the worker thread)
@@ -264,6 +279,12 @@ class InprocesAdapter:
         timeout = self.timeout_dag if naam == "geef_dag" else self.timeout
         if not opdracht.klaar.wait(timeout):
             self._hangt = opdracht
+            te_laat = None if isinstance(self.doel, type) else getattr(self.doel, "te_laat", None)
+            if callable(te_laat):
+                try:
+                    te_laat()
+                except Exception:  # noqa: BLE001 — the call is reported as not answered either way
+                    pass
             return None, f"{naam}: geen antwoord binnen {timeout:g} s"
         return opdracht.resultaat, opdracht.fout
 
@@ -333,15 +354,20 @@ def maak_adapter(spec: SutSpec, timeout: float = 30.0, token: str | None = None,
 
         # only the day grant waits for the SUT (the klaar file); the other calls are file writes
         return MailboxAdapter(spec.adres.split(":", 1)[1], timeout=timeout if timeout_dag is None else timeout_dag)
-    import importlib
-
+    if spec.soort == REFERENTIE:  # the same path as inproces:actors.referentie_sut:ReferentieGemeente
+        return InprocesAdapter(_laad(spec, *REFERENTIE_KLASSE), timeout, timeout_dag)
     delen = spec.adres.split(":")
     if len(delen) != 3 or not delen[1] or not delen[2]:
         raise SutFout(f"--sut {spec.adres}: expected inproces:module:attribuut")
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())  # as `python -m`: a module in the current folder can be named
+    return InprocesAdapter(_laad(spec, delen[1], delen[2]), timeout, timeout_dag)
+
+
+def _laad(spec: SutSpec, module: str, attribuut: str) -> Any:
+    import importlib
+
     try:
-        doel = getattr(importlib.import_module(delen[1]), delen[2])
+        return getattr(importlib.import_module(module), attribuut)
     except Exception as exc:  # noqa: BLE001 — ImportError, AttributeError, or whatever the module raises on import
         raise SutFout(f"--sut {spec.adres}: {type(exc).__name__}: {exc}") from None
-    return InprocesAdapter(doel, timeout, timeout_dag)
