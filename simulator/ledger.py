@@ -117,9 +117,12 @@ def _json_waarde(v: Any) -> Any:
     raise TypeError(f"cannot write {type(v).__name__} {v!r} to the ledger (use str, number, bool, list, dict or date)")
 
 
+#: one encoder for every line (json.dumps with options builds a new JSONEncoder per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False, default=_json_waarde)
+
+
 def _dump(rec: dict[str, Any]) -> bytes:
-    tekst = json.dumps(rec, ensure_ascii=False, separators=(",", ":"), sort_keys=False, default=_json_waarde)
-    return (tekst + "\n").encode("utf-8")
+    return (_ENCODER.encode(rec) + "\n").encode("utf-8")
 
 
 class LedgerWriter:

@@ -31,6 +31,29 @@ class LeesFout(Exception):
     """The document is no readable iJw/iWmo 3.2 message; the text says where and why."""
 
 
+class _Tags(dict):
+    """Local name → ``{namespace}name`` for one namespace, made once: the reader asks ~40 children per
+    message by name, and a tag string kept here has its hash cached."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+
+    def __missing__(self, naam: str) -> str:
+        tag = self[naam] = f"{{{self.namespace}}}{naam}"
+        return tag
+
+
+_TAGS: dict[str, _Tags] = {}
+
+
+def _tags(namespace: str) -> _Tags:
+    t = _TAGS.get(namespace)
+    if t is None:
+        t = _TAGS[namespace] = _Tags(namespace)
+    return t
+
+
 class _Lezer:
     """Element access for one message: ``m`` = message namespace, ``b`` = basisschema namespace."""
 
@@ -40,6 +63,8 @@ class _Lezer:
         self.prefix = f"{standaard.prefix}{nummer}"
         self.m = f"{{{standaard.namespace(self.prefix)}}}"
         self.b = f"{{{standaard.basis_namespace}}}"
+        self._m_tags = _tags(standaard.namespace(self.prefix))
+        self._b_tags = _tags(standaard.basis_namespace)
         self.codes = codes
         self._kinderen: dict[etree._Element, dict[Any, etree._Element]] = {}  # element → tag → first child
 
@@ -61,7 +86,7 @@ class _Lezer:
             kinderen = self._kinderen[el] = {}
             for k in el:
                 kinderen.setdefault(k.tag, k)
-        return kinderen.get((self.b if basis else self.m) + naam)
+        return kinderen.get((self._b_tags if basis else self._m_tags)[naam])
 
     def moet(self, el: etree._Element, naam: str, *, basis: bool = False) -> etree._Element:
         kind = self.kind(el, naam, basis=basis)

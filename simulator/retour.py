@@ -144,14 +144,17 @@ def maak_retour(heen: b.Heenbericht, *, identificatie: str, dagtekening: date, r
     geen_opmerking: RetourCodes = (c["retour.geen_opmerking"],)
 
     body = getattr(heen, _body_veld(heen))
-    klassen = berichtklassen(body)
-    if isinstance(codes_per_klasse, Mapping):
-        vreemd = [k for k in codes_per_klasse if k not in klassen]
-        if vreemd:
-            raise ValueError(f"codes_per_klasse names {len(vreemd)} object(s) that are no berichtklasse of this "
-                             f"{heen.nummer}: {', '.join(type(k).__name__ for k in vreemd)}")
     opzoeken = _opzoeker(codes_per_klasse)
-    afgekeurd = any(opzoeken(k) for k in klassen)
+    if codes_per_klasse is None or (isinstance(codes_per_klasse, Mapping) and not codes_per_klasse):
+        afgekeurd = False  # nothing rejected (the common case): no need to walk the body's berichtklassen
+    else:
+        klassen = berichtklassen(body)
+        if isinstance(codes_per_klasse, Mapping):
+            vreemd = [k for k in codes_per_klasse if k not in klassen]
+            if vreemd:
+                raise ValueError(f"codes_per_klasse names {len(vreemd)} object(s) that are no berichtklasse of "
+                                 f"this {heen.nummer}: {', '.join(type(k).__name__ for k in vreemd)}")
+        afgekeurd = any(opzoeken(k) for k in klassen)
     header_rc = tuple(header_codes) or (geen_opmerking if afgekeurd else ())
 
     header = dataclasses.replace(heen.header, berichtcode=registry.berichtcode(retour_type))
