@@ -236,13 +236,7 @@ class Aanbieder(Actor):
     def stuur_305_als_onderaannemer(self, lev: Levering, begindatum: date) -> None:
         """Fault ``onderaannemer_meldt_start`` only: this aanbieder, the onderaannemer, sends a 305 for the
         hoofdaannemer's toewijzing itself — which §11.2 says it never does."""
-        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
-        p = t.client.persoon
-        product = StartProduct(begindatum, self.w.code(std, "status.eerste"), toewijzingnummer=tp.toewijzingnummer,
-                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
-        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
-        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
-        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        self._verstuur_305(lev, begindatum, "status.eerste")
 
     def zonder_bsn(self, t: Traject, gemeente) -> None:
         """§9.1: a client without BSN (or who must stay secret): no messages; mail instead."""
@@ -753,12 +747,7 @@ class Aanbieder(Actor):
         if lev.eind_gepland is not None and nieuw is not None and nieuw > lev.eind_gepland:
             self._plan_stop(lev, nieuw, "beeindiging.volgens_plan", ontvangen)  # verlengd
             return
-        reden = {
-            codes["wijziging.verkorting"]: "beeindiging.gemeente",
-            codes["wijziging.verhuizing"]: "beeindiging.gemeente",
-            codes["wijziging.aanbieder"]: "beeindiging.wijzigingsverzoek",
-            codes["wijziging.ander_domein"]: "beeindiging.ander_domein",
-        }.get(tp.reden_wijziging or "", "beeindiging.gemeente")
+        reden = beeindiging_na_wijziging(codes, tp)
         if nieuw is not None:
             self._plan_stop(lev, nieuw, reden, ontvangen)
 
@@ -847,15 +836,10 @@ class Aanbieder(Actor):
     def _stuur_305(self, lev: Levering, begindatum: date) -> None:
         if lev.vervallen or lev.gestopt or lev.start_actueel is not None:
             return
-        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        tp = lev.toegewezen
         if tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum:
             return
-        p = t.client.persoon
-        product = StartProduct(begindatum, self.w.code(std, "status.eerste"), toewijzingnummer=tp.toewijzingnummer,
-                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
-        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
-        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
-        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        client, product = self._verstuur_305(lev, begindatum, "status.eerste")
         lev.start_actueel = begindatum
         lev.gestart = True
         self._foutieve_305(lev, client, product)
@@ -905,8 +889,7 @@ class Aanbieder(Actor):
             self.stuur_317(lev, self.w.vandaag + timedelta(days=14), tp.omvang.volume + 1)
 
     def _stuur_stopbericht(self, lev: Levering, einddatum: date, reden: str, status: str) -> Stop:
-        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
-        p = t.client.persoon
+        t, tp = lev.traject, lev.toegewezen
         begin = lev.start_actueel or t.details.get("laatste_start", {}).get(lev.nummer) or lev.perioden[-1][0]
         t.details.setdefault("laatste_start", {})[lev.nummer] = begin
         if status == "status.eerste" and reden != "beeindiging.tijdelijk" and self.w.fout("307_zonder_305"):
@@ -917,10 +900,28 @@ class Aanbieder(Actor):
             andere = [p for p in self.w.catalogus.per_categorie(product.categorie, domein) if p.code != product.code]
             if andere and self.w.fout("stop_ander_product"):  # fault: not the product of the 305 (TR382)
                 product = Product(andere[0].categorie, andere[0].code)
-        product = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, status),
-                              toewijzingnummer=tp.toewijzingnummer, product=product,
-                              toewijzing_ingangsdatum=tp.ingangsdatum)
-        client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        return self._verstuur_307(lev, begin, einddatum, reden, status, product)
+
+    def _verstuur_305(self, lev: Levering, begindatum: date, status: str) -> tuple[StartClient, StartProduct]:
+        """A 305 for toewijzing ``lev`` with one StartProduct; sent, and returned for the fault switches."""
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        p = t.client.persoon
+        product = StartProduct(begindatum, self.w.code(std, status), toewijzingnummer=tp.toewijzingnummer,
+                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
+        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
+        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        return client, product
+
+    def _verstuur_307(self, lev: Levering, begin: date, einddatum: date, reden: str, status: str,
+                      product: Product | None) -> Stop:
+        """A 307 for toewijzing ``lev`` with one StopProduct (the start of ``begin``); sent and returned."""
+        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
+        p = t.client.persoon
+        stop = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, status),
+                           toewijzingnummer=tp.toewijzingnummer, product=product,
+                           toewijzing_ingangsdatum=tp.ingangsdatum)
+        client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (stop,))
         b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
         self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
         return b
@@ -928,24 +929,11 @@ class Aanbieder(Actor):
     # -- fault switches on starts and stops (actors/fouten.py) --------------------------------
     def _stuur_extra_stop(self, lev: Levering, begin: date, einddatum: date, reden: str) -> None:
         """A further 307 on the start of ``begin``; the aanbieder's own bookkeeping does not change."""
-        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
-        p = t.client.persoon
-        product = StopProduct(begin, self.w.code(std, reden), einddatum, self.w.code(std, "status.eerste"),
-                              toewijzingnummer=tp.toewijzingnummer, product=tp.product,
-                              toewijzing_ingangsdatum=tp.ingangsdatum)
-        client = StopClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
-        b = Stop(std, self.w.header(std, "307", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
-        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        self._verstuur_307(lev, begin, einddatum, reden, "status.eerste", lev.toegewezen.product)
 
     def _verwijder_305(self, lev: Levering, begin: date) -> None:
         """A 305 with StatusAanlevering 3 (verwijderen) for the start of ``begin``."""
-        t, tp, std = lev.traject, lev.toegewezen, lev.standaard
-        p = t.client.persoon
-        product = StartProduct(begin, self.w.code(std, "status.verwijderen"), toewijzingnummer=tp.toewijzingnummer,
-                               product=tp.product, toewijzing_ingangsdatum=tp.ingangsdatum)
-        client = StartClient(t.bsn, Geboortedatum(p.geboortedatum), p.geslacht, _verkorte_naam(p), (product,))
-        b = Start(std, self.w.header(std, "305", self.adres, lev.gemeente, self.identificatie(t.gemeente)), client)
-        self.w.verstuur(b, bsn=t.bsn, toewijzingnummers=(tp.toewijzingnummer,), traject=t)
+        self._verstuur_305(lev, begin, "status.verwijderen")
 
 
 def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
@@ -955,6 +943,17 @@ def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
                if (z.product.categorie == tp.product.categorie if tp.product is not None
                    else z.product.domein == t.domein)]
     return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
+
+
+def beeindiging_na_wijziging(codes, tp: ToegewezenProduct) -> str:
+    """The RedenBeeindiging (a code name) of the 307 that follows a toewijzing the gemeente ended early,
+    by its RedenWijziging (§8.2, §8.3)."""
+    return {
+        codes["wijziging.verkorting"]: "beeindiging.gemeente",
+        codes["wijziging.verhuizing"]: "beeindiging.gemeente",
+        codes["wijziging.aanbieder"]: "beeindiging.wijzigingsverzoek",
+        codes["wijziging.ander_domein"]: "beeindiging.ander_domein",
+    }.get(tp.reden_wijziging or "", "beeindiging.gemeente")
 
 
 def _overgang_18(jeugd: Levering, wmo: Levering) -> bool:

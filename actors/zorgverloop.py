@@ -37,7 +37,7 @@ from simulator.berichten import Omvang, ToegewezenProduct, Toewijzing
 from simulator.schemas import Standaard
 from simulator.werkdagen import einde_maand
 
-from .aanbieder import _eerste_van_maand, _zorg_in_categorie
+from .aanbieder import _eerste_van_maand, _zorg_in_categorie, beeindiging_na_wijziging
 from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume
 from .traject import Traject, Zorgvraag
 
@@ -167,12 +167,7 @@ class Zorgverloop:
         if zt.eind is not None and nieuw is not None and nieuw > zt.eind:
             reden = "beeindiging.volgens_plan"  # verlengd
         else:
-            reden = {
-                codes["wijziging.verkorting"]: "beeindiging.gemeente",
-                codes["wijziging.verhuizing"]: "beeindiging.gemeente",
-                codes["wijziging.aanbieder"]: "beeindiging.wijzigingsverzoek",
-                codes["wijziging.ander_domein"]: "beeindiging.ander_domein",
-            }.get(tp.reden_wijziging or "", "beeindiging.gemeente")
+            reden = beeindiging_na_wijziging(codes, tp)
         zt.eind = nieuw
         zt.eind_versie += 1
         if zt.pauze is not None and nieuw is not None and nieuw < zt.pauze[1]:
