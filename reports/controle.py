@@ -140,6 +140,8 @@ class Controleur:
         self.identificaties: set[tuple[str, str, str]] = set()
         self.toewijzingen: dict[tuple[str, str], Toewijzing] = {}  # (gemeente, nummer)
         self.per_client: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)  # (gemeente, agb, bsn, std)
+        #: (agb, ReferentieAanbieder) → keys of the toewijzingen that carried it (their current tp may not any more)
+        self.per_referentie: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         self.verzoeken: dict[tuple[str, str], Verzoek] = {}  # (agb, referentie)
         self.open_verzoek: dict[tuple[str, str, str], str] = {}  # (agb, gemeente, bsn) → referentie
         self.verlengingen: dict[tuple[str, str], int] = defaultdict(int)
@@ -464,6 +466,7 @@ class Controleur:
                 nieuw_antwoord = bool(tp.referentie_aanbieder) and tp.referentie_aanbieder != oud.referentie_aanbieder
                 tw.tp = tp
             if nieuw_antwoord:
+                self.per_referentie[(agb, tp.referentie_aanbieder)].append(sleutel)
                 self._referentie_aanbieder(rec, tp, agb, gemeente, bsn)
                 verzoeken_beantwoord.add(tp.referentie_aanbieder)
         for ref in sorted(verzoeken_beantwoord):
@@ -775,7 +778,10 @@ class Controleur:
                 pass
 
     def _vow_niet_terugwerkend(self, rec: Boeking, vz: Verzoek) -> None:
-        nieuw = [tw for tw in self.toewijzingen.values()
+        # the toewijzingen this verzoek's 301s made today (indexed: a scan over every toewijzing made the check
+        # quadratic in the length of the run)
+        kandidaten = (self.toewijzingen[k] for k in dict.fromkeys(self.per_referentie.get((vz.agb, vz.referentie), ())))
+        nieuw = [tw for tw in kandidaten
                  if tw.tp.referentie_aanbieder == vz.referentie and tw.agb == vz.agb and tw.eerste_301 == rec.datum]
         terug = [tw.tp.toewijzingnummer for tw in nieuw if tw.tp.ingangsdatum < rec.datum]
         self._regel("PROT.vow_niet_terugwerkend", not terug, rec, vz.gemeente,
