@@ -35,7 +35,7 @@ from typing import Any, Iterator
 from lxml import etree
 
 #: region-year defaults (docs/performance.md): ≥ 20,000 trajectories, ≥ 300,000 messages
-REGIO_JAAR_TRAJECTEN = 36_000
+REGIO_JAAR_TRAJECTEN = 45_000
 REGIO_JAAR_MEERVOUDIG = 0.8
 REGIO_JAAR_AANBIEDERS = 120
 BENCH_SEED = 2026
