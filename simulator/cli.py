@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Callable, Sequence
 
-from .cli_typen import niet_negatief_geheel, positief_geheel, positief_getal
+from .cli_typen import niet_negatief_geheel, positief_geheel, positief_getal, sut_opties
 from .schemas import ENV_VAR, SchemaFolderError, SchemaRegistry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -328,11 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "…=inproces:module:attribuut, gemeente:0200=referentie (the reference gemeente itself, "
                         "in process: the baseline); an aanbieder takes the place of the run's aanbieder with that "
                         "AGB code or joins, contracted by every gemeente; every other role stays a reference actor")
-    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
-                   help="seconds per call to the SUT before the call counts as unanswered (default 30)")
-    p.add_argument("--sut-timeout-dag", type=positief_getal, default=None, metavar="S",
-                   help="seconds for the day grant (klok: the SUT does a werkdag's work) instead of --sut-timeout")
-    p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
+    sut_opties(p)
     _add_schemas(p)
     p.set_defaults(func=cmd_run)
 
