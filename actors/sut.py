@@ -26,6 +26,7 @@ from simulator.bus import Aflevering, Verzending
 from simulator.codec import parse
 from simulator.reader import LeesFout, lees
 from simulator.sut import DagUitkomst, RunInfo, SutAdapter, SutSpec
+from simulator.synthetisch import Persoon
 
 from .traject import Traject, Zorgvraag
 from .wereld import Wereld
@@ -45,12 +46,13 @@ class SutDeelnemer:
         self.adres = spec.code
         self.naam = naam
         self.adapter = adapter
+        self._sut_adres = spec.metadata()["adres"]  # as every ledger event of the SUT names it
         self._inbox: list[bytes] = []
         #: (afzender, BerichtIdentificatie) of each heenbericht delivered → its BSN and toewijzingnummers,
         #: so the SUT's retour on it is recorded with the same metadata as a reference actor's
         self._heen: dict[tuple[str, str], tuple[str | None, tuple[str, ...]]] = {}
         self._toegang: list[dict[str, Any]] = []
-        self._zorg: list[tuple[dict[str, Any], str | None]] = []  # (care event, bsn): aanbieder SUT
+        self._zorg: list[dict[str, Any]] = []  # care events: aanbieder SUT
         self._stil_op_rij = 0
         self.opgegeven = False
         self.onbeantwoord = 0
@@ -106,14 +108,12 @@ class SutDeelnemer:
             if inbox or toegang or zorg:
                 self._gebeurtenis("sut_niet_geleverd", dag, reden="de SUT is opgegeven", berichten=len(inbox))
             return
-        for besluit in toegang:
-            fout = self.adapter.toegang(dag, besluit)
-            if fout:
-                self._gebeurtenis("sut_fout", dag, operatie="toegang", reden=fout, bsn=besluit["client"]["bsn"])
-        for gebeurtenis, bsn in zorg:
-            fout = self.adapter.zorg(dag, gebeurtenis)
-            if fout:
-                self._gebeurtenis("sut_fout", dag, operatie="zorg", reden=fout, bsn=bsn)
+        for operatie, bodies, roep in (("toegang", toegang, self.adapter.toegang), ("zorg", zorg, self.adapter.zorg)):
+            for body in bodies:
+                fout = roep(dag, body)
+                if fout:
+                    bsn = body["client"]["bsn"] if operatie == "toegang" else body.get("bsn")
+                    self._gebeurtenis("sut_fout", dag, operatie=operatie, reden=fout, bsn=bsn)
         if inbox:
             fout = self.adapter.lever(dag, inbox)
             if fout:
@@ -140,7 +140,7 @@ class SutDeelnemer:
 
     def _gebeurtenis(self, wat: str, dag: date, **gegevens: Any) -> None:
         self.w.bus.gebeurtenis(wat, actor=self.adres, bsn=gegevens.pop("bsn", None),
-                               gegevens={"datum": dag.isoformat(), "sut": self.spec.metadata()["adres"], **gegevens})
+                               gegevens={"datum": dag.isoformat(), "sut": self._sut_adres, **gegevens})
 
     def _verstuur(self, xml: bytes) -> None:
         """Record and route one message the SUT sent, whatever it is."""
@@ -198,21 +198,30 @@ def _lokale_naam(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1][:40] if isinstance(tag, str) else ""
 
 
+def client_json(p: Persoon) -> dict[str, Any]:
+    """The client as the SUT API's JSON bodies give it (docs/sut-api.yaml): POST /toegang and POST /zorg."""
+    adres = p.adres
+    return {
+        "bsn": p.bsn, "geslachtsnaam": p.achternaam, "voorvoegsel": p.voorvoegsel,
+        "voorletters": p.voorletters, "geboortedatum": p.geboortedatum.isoformat(), "geslacht": p.geslacht,
+        "adres": {"straat": adres.straatnaam, "huisnummer": adres.huisnummer, "postcode": adres.postcode,
+                  "plaats": adres.plaatsnaam} if adres else None,
+    }
+
+
+def product_json(z: Zorgvraag) -> dict[str, Any]:
+    """One product of a care need as the SUT API's JSON bodies give it (docs/sut-api.yaml)."""
+    return {"categorie": z.product.categorie, "code": z.product.code, "eenheid": z.product.eenheid,
+            "volume": z.volume, "frequentie": z.product.frequentie}
+
+
 def toegangsbesluit(t: Traject, z: Zorgvraag, agb: str) -> dict[str, Any]:
     """The JSON body of POST /toegang (docs/sut-api.yaml) for one product."""
-    p = t.client.persoon
-    adres = p.adres
     return {
         "standaard": "iJw" if z.product.domein == "jeugd" else "iWmo",
         "aanbieder": agb,
-        "client": {
-            "bsn": p.bsn, "geslachtsnaam": p.achternaam, "voorvoegsel": p.voorvoegsel,
-            "voorletters": p.voorletters, "geboortedatum": p.geboortedatum.isoformat(), "geslacht": p.geslacht,
-            "adres": {"straat": adres.straatnaam, "huisnummer": adres.huisnummer, "postcode": adres.postcode,
-                      "plaats": adres.plaatsnaam} if adres else None,
-        },
-        "product": {"categorie": z.product.categorie, "code": z.product.code, "eenheid": z.product.eenheid,
-                    "volume": z.volume, "frequentie": z.product.frequentie},
+        "client": client_json(t.client.persoon),
+        "product": product_json(z),
         "ingangsdatum": z.ingangsdatum.isoformat(), "einddatum": z.einddatum.isoformat(),
         "reden": "bepaling_jeugdhulp_gi" if t.variant == "gi_bepaling" else None,
     }

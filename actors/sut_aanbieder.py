@@ -22,7 +22,7 @@ from typing import Any
 from simulator.berichten import Toewijzing
 from simulator.bus import Aflevering
 
-from .sut import SutDeelnemer
+from .sut import SutDeelnemer, client_json, product_json
 from .traject import Traject, Zorgvraag
 from .wereld import standaard_van
 from .zorgverloop import Zorgverloop
@@ -46,7 +46,7 @@ class SutAanbieder(SutDeelnemer):
     def vertel(self, gebeurtenis: dict[str, Any], t: Traject | None) -> None:
         """A care event for the SUT: recorded now (ground truth for the checker), delivered in today's step."""
         self.w.gebeurtenis("sut_zorg", actor=self.adres, traject=t, **gebeurtenis)
-        self._zorg.append((gebeurtenis, gebeurtenis.get("bsn")))
+        self._zorg.append(gebeurtenis)
 
     # -- what the routes and verwijzers call (the entry points of actors.aanbieder.Aanbieder) -----
     def verwijzing(self, t: Traject, intake: date) -> None:
@@ -88,22 +88,15 @@ class SutAanbieder(SutDeelnemer):
         whom, to which gemeente the 315 goes, and the care the intake showed is needed."""
         std = standaard_van(t.domein)
         p = t.client.persoon
-        adres = p.adres
         return {
             "soort": soort, "datum": self.w.vandaag.isoformat(),
             "gemeente": t.details.get("eerste_gemeente", t.gemeente),  # as the client says (woonplaatsbeginsel)
             "bsn": p.bsn, "standaard": "iJw" if std.naam == "ijw" else "iWmo",
-            "client": {
-                "bsn": p.bsn, "geslachtsnaam": p.achternaam, "voorvoegsel": p.voorvoegsel,
-                "voorletters": p.voorletters, "geboortedatum": p.geboortedatum.isoformat(), "geslacht": p.geslacht,
-                "adres": {"straat": adres.straatnaam, "huisnummer": adres.huisnummer, "postcode": adres.postcode,
-                          "plaats": adres.plaatsnaam} if adres else None,
-                "gezagsdrager_bekend": bool(t.client.gezagsdragers) if t.domein == "jeugd" else None,
-            },
+            "client": {**client_json(p),
+                       "gezagsdrager_bekend": bool(t.client.gezagsdragers) if t.domein == "jeugd" else None},
             "verwijzer": {"type": self.w.code(std, f"verwijzer.{t.verwijzer}"), "naam": t.details.get("verwijzer_naam"),
                           "zorgverlenercode": t.details.get("verwijzer_agb")},
-            "zorg": [{"product": {"categorie": z.product.categorie, "code": z.product.code,
-                                  "eenheid": z.product.eenheid, "volume": z.volume, "frequentie": z.product.frequentie},
+            "zorg": [{"product": product_json(z),
                       "ingangsdatum": z.ingangsdatum.isoformat(), "einddatum": z.einddatum.isoformat()}
                      for z in t.zorg],
         }

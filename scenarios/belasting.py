@@ -24,7 +24,7 @@ from simulator.profiel import laad_profiel
 from simulator.schemas import SchemaRegistry
 from simulator.sut import DagUitkomst, RunInfo, SutAdapter
 
-from .run import RunInstellingen, voer_uit
+from .run import RunInstellingen, sut_adapter, voer_uit
 
 
 _TYPE = re.compile(rb"/(?:ijw|iwmo)/3_2/(jw|wmo)(\d{3})/schema")
@@ -133,10 +133,7 @@ class Belasting:
 
 def belast(inst: RunInstellingen, rate: float | None) -> Belasting:
     """Run ``inst`` (which has ``sut`` set) with a measuring adapter; check it; report."""
-    from simulator.sut import maak_adapter
-
-    adapter = inst.sut_adapter or maak_adapter(inst.sut, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
-    meter = MetendeAdapter(adapter, rate)
+    meter = MetendeAdapter(sut_adapter(inst), rate)
     inst.sut_adapter = meter
     t0 = time.perf_counter()
     voer_uit(inst)

@@ -102,7 +102,7 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     aanbieders = {a.agb: Aanbieder(wereld, a) for a in gegevens if a.agb != sut_agb}
     sut = None
     if inst.sut is not None:
-        sut = _sut_deelnemer(inst, wereld, profiel, gemeenten, gegevens)
+        sut = _sut_deelnemer(inst, wereld, profiel, gemeenten)
         (aanbieders if sut_agb is not None else gemeenten)[inst.sut.code] = sut
     for g in gemeenten.values():
         bus.registreer(g.adres, g)
@@ -117,7 +117,12 @@ def bouw(inst: RunInstellingen, profiel: Profiel, registry: SchemaRegistry, ledg
     return wereld, rollen, populatie
 
 
-def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, gemeenten: dict, gegevens: list):
+def sut_adapter(inst: RunInstellingen) -> SutAdapter:
+    """The adapter to ``inst.sut``: the injected one (tests, the load test's meter), else made from the spec."""
+    return inst.sut_adapter or maak_adapter(inst.sut, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
+
+
+def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, gemeenten: dict):
     """The stand-in for the SUT on the bus (actors/sut.py, actors/sut_aanbieder.py); the reference actor
     of that role is left out."""
     from actors.sut import SutDeelnemer
@@ -125,14 +130,11 @@ def _sut_deelnemer(inst: RunInstellingen, wereld: Wereld, profiel: Profiel, geme
 
     spec = inst.sut
     if spec.rol == "aanbieder":
-        adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
-        naam = next(a.naam for a in gegevens if a.agb == spec.code)
-        return SutAanbieder(wereld, spec, adapter, naam)
+        return SutAanbieder(wereld, spec, sut_adapter(inst), wereld.contracten[spec.code].naam)
     if spec.code not in gemeenten:
         raise SutFout(f"--sut gemeente:{spec.code}: not a gemeente of profile {profiel.naam} "
                       f"({', '.join(sorted(gemeenten))})")
-    adapter = inst.sut_adapter or maak_adapter(spec, inst.sut_timeout, inst.sut_token, inst.sut_timeout_dag)
-    return SutDeelnemer(wereld, spec, adapter, gemeenten[spec.code].naam)
+    return SutDeelnemer(wereld, spec, sut_adapter(inst), gemeenten[spec.code].naam)
 
 
 def _met_sut_aanbieder(gegevens: list[AanbiederGegevens], agb: str, profiel: Profiel) -> list[AanbiederGegevens]:
@@ -150,10 +152,10 @@ def _contracten(gegevens: list[AanbiederGegevens], gemeente: str) -> list[dict]:
              "producten": []} for a in gegevens]
 
 
-def _contracten_aanbieder(gegevens: list[AanbiederGegevens], agb: str, wereld: Wereld) -> list[dict]:
+def _contracten_aanbieder(agb: str, wereld: Wereld) -> list[dict]:
     """An aanbieder SUT's contract with every gemeente of the run: the domains and the products with the
     unit they are declared in (hours in minutes, Annex 4 §7 note 13) and the tariff per that unit."""
-    a = next(x for x in gegevens if x.agb == agb)
+    a = wereld.contracten[agb]
     minuten = bool(wereld.profiel.regel("declareren_uren_in_minuten"))
     producten = [{"domein": p.domein, "categorie": p.categorie, "code": p.code,
                   "eenheid": p.declaratie_eenheid(minuten), "tarief": p.declaratietarief_cent(minuten)}
@@ -191,7 +193,7 @@ def voer_uit(inst: RunInstellingen, voortgang: Callable[[Voortgang], None] | Non
         if sut is not None:
             import uuid
 
-            contracten = (_contracten_aanbieder(populatie.aanbieders, inst.sut.code, wereld)
+            contracten = (_contracten_aanbieder(inst.sut.code, wereld)
                           if inst.sut.rol == "aanbieder" else _contracten(populatie.aanbieders, inst.sut.code))
             sut.start(RunInfo(f"ketensim-{inst.seed}-{uuid.uuid4().hex[:12]}", inst.sut.rol, inst.sut.code,
                               profiel.naam, wereld.sim.klok.start, contracten,

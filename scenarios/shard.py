@@ -135,6 +135,7 @@ def _verdeeld(inst: RunInstellingen, workers: int, controleer: bool) -> tuple[Sa
     uitkomsten: dict[int, ShardUitkomst] = {}
     pad = inst.uit / LEDGER_NAAM
     kop = _kop(inst, profiel, registry)
+    paden = [_shard_pad(map_, i, sh) for i, sh in enumerate(codes)]
     try:
         if workers <= 1 or len(codes) == 1:
             for i in volgorde:
@@ -147,14 +148,13 @@ def _verdeeld(inst: RunInstellingen, workers: int, controleer: bool) -> tuple[Sa
         # Ctrl-C: the shards stopped at different dates. The merged ledger (no einde: an interrupted
         # run) holds every shard's records up to the date the least advanced shard reached, so a
         # partial check sees one consistent horizon; the shard ledgers stay whole in DIR/shards/.
-        paden = [_shard_pad(map_, i, sh) for i, sh in enumerate(codes)]
         _voeg_samen(paden, pad, kop, compleet=False, tot=_horizon(paden))
         raise
     finally:
         _TAKEN.clear()
     meting.shards = _time.perf_counter() - t_shards
     t_samen = _time.perf_counter()
-    _, sha = _voeg_samen([_shard_pad(map_, i, sh) for i, sh in enumerate(codes)], pad, kop)
+    _, sha = _voeg_samen(paden, pad, kop)
     shutil.rmtree(map_)
     delen = [uitkomsten[i] for i in range(len(codes))]
     s = _samenvatting(pad, [d.samenvatting for d in delen])

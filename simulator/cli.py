@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Callable, Sequence
 
-from .cli_typen import niet_negatief_geheel, positief_geheel, positief_getal
+from .cli_typen import niet_negatief_geheel, positief_geheel, positief_getal, sut_opties
 from .schemas import ENV_VAR, SchemaFolderError, SchemaRegistry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -95,7 +95,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from scenarios.run import RunInstellingen, schrijf_samenvatting, voer_uit
-    from simulator.profiel import ProfielFout
 
     from .voortgang import Voortgang
 
@@ -123,10 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             s = voer_uit_verdeeld(inst, args.workers)
         else:
             s = voer_uit(inst, voortgang)
-    except ProfielFout as exc:
-        print(f"ketensim {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as exc:
+    except ValueError as exc:  # a ProfielFout (a ValueError too), an unknown fault or scenario, a --sut that fails
         print(f"ketensim {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -332,11 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "…=inproces:module:attribuut, gemeente:0200=referentie (the reference gemeente itself, "
                         "in process: the baseline); an aanbieder takes the place of the run's aanbieder with that "
                         "AGB code or joins, contracted by every gemeente; every other role stays a reference actor")
-    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
-                   help="seconds per call to the SUT before the call counts as unanswered (default 30)")
-    p.add_argument("--sut-timeout-dag", type=positief_getal, default=None, metavar="S",
-                   help="seconds for the day grant (klok: the SUT does a werkdag's work) instead of --sut-timeout")
-    p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
+    sut_opties(p)
     _add_schemas(p)
     p.set_defaults(func=cmd_run)
 

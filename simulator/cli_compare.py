@@ -65,9 +65,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if uit.exists() and not uit.is_dir():
         return fout(f"--out {uit} exists and is not a folder")
     registry = SchemaRegistry.load(args.schemas)
+    codelijsten = Codelijsten(registry)
     try:  # both catalogues against the release's code lists before anything runs
         for p in profielen:
-            p.catalogus(Codelijsten(registry))
+            p.catalogus(codelijsten)
     except ProfielFout as exc:
         return fout(str(exc))
     metingen = []

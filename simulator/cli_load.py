@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli_typen import positief_geheel, positief_getal
+from .cli_typen import positief_geheel, sut_opties
 
 EXIT_OK, EXIT_FOUT, EXIT_USAGE = 0, 1, 2
 
@@ -33,11 +33,7 @@ def voeg_toe(sub) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed, same traffic (default 1)")
     p.add_argument("--profile", default="mijov-2024", metavar="NAME|FILE.toml",
                    help="protocol profile: a shipped name or a .toml file (default mijov-2024)")
-    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
-                   help="seconds per call to the SUT before the day counts as unanswered (default 30)")
-    p.add_argument("--sut-timeout-dag", type=positief_getal, default=None, metavar="S",
-                   help="seconds for the day grant (klok) instead of --sut-timeout")
-    p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")
+    sut_opties(p)
     p.add_argument("--out", default="ketensim-load", metavar="DIR",
                    help="output folder: ledger.jsonl, uitslag.json, belasting.json (default ./ketensim-load)")
     p.add_argument("--format", choices=("text", "json"), default="text",

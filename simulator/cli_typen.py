@@ -1,5 +1,6 @@
 """argparse types for the numeric options of ``ketensim``: a bad value is a usage error
-(exit status 2, the option named) at parse time, never a traceback or a silent nonsense run."""
+(exit status 2, the option named) at parse time, never a traceback or a silent nonsense run.
+And the options about a SUT that ``run`` and ``load`` share, so both say the same."""
 
 from __future__ import annotations
 
@@ -36,3 +37,13 @@ def _geheel(tekst: str, minimum: int, wat: str) -> int:
     if waarde < minimum:
         raise argparse.ArgumentTypeError(f"must be {wat}, not {tekst!r}")
     return waarde
+
+
+def sut_opties(p: argparse.ArgumentParser) -> None:
+    """``--sut-timeout``, ``--sut-timeout-dag`` and ``--sut-token`` (``ketensim run`` and ``ketensim load``)."""
+    p.add_argument("--sut-timeout", type=positief_getal, default=30.0, metavar="S",
+                   help="seconds per call to the SUT (run start, a delivery, a toegang decision, a care event, "
+                        "the outbox, the end) before the call counts as unanswered (default 30)")
+    p.add_argument("--sut-timeout-dag", type=positief_getal, default=None, metavar="S",
+                   help="seconds for the day grant (klok: the SUT does a werkdag's work) instead of --sut-timeout")
+    p.add_argument("--sut-token", metavar="TOKEN", help="bearer token for the SUT's HTTP API")

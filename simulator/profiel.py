@@ -50,14 +50,17 @@ DECLARATIE_BATCHES = (PER_GEMEENTE, PER_CLIENT)
 class RegelSoort:
     """What one key of ``[regels]`` holds.  ``soort``: ``ja_nee`` (true/false), ``aantal`` (a whole
     number ≥ ``minimum``), ``tags`` (a list of catalogue tags), ``verwijzers`` (a list of verwijzer
-    kinds, the ``verwijzer.*`` code names), ``keuze`` (one of ``keuzes``) or ``termijn`` (a length in the termijn forms, written ``termijn = "…"``).  ``reden``: the rule
-    makes the gemeente reject a verzoek, so it names the RedenAfwijzingVerzoek to use."""
+    kinds, the ``verwijzer.*`` code names), ``keuze`` (one of ``keuzes``), ``termijn`` (a length in the termijn forms, written ``termijn = "…"``)
+    or ``termijn_terug`` (such a length counted back from the date ``terug_vanaf``: not "einde volgende
+    maand", :meth:`Profiel.voor`).  ``reden``: the rule makes the gemeente reject a verzoek, so it names
+    the RedenAfwijzingVerzoek to use."""
 
     soort: str
     uitleg: str
     reden: bool = False
     minimum: int = 0
     keuzes: tuple[str, ...] = ()
+    terug_vanaf: str = ""  # termijn_terug: the date the length is counted back from
 
 
 #: Every rule key a profile must define under ``[regels]`` (docs/profiles.md, "[regels]").
@@ -86,8 +89,9 @@ REGELS: dict[str, RegelSoort] = {
     "maximale_toewijzingsduur": RegelSoort("termijn", "the longest a toewijzing may run"),
     "tijdelijk_stoppen_na": RegelSoort("aantal", "full calendar months without care before a temporary stop",
                                        minimum=1),
-    "overgang_18_contact": RegelSoort("termijn", "how long before the end of the Jw toewijzing the toegang "
-                                                  "arranges the Wmo care (§12)"),
+    "overgang_18_contact": RegelSoort("termijn_terug", "how long before the end of the Jw toewijzing the toegang "
+                                                       "arranges the Wmo care (§12)",
+                                      terug_vanaf="the end of the Jw toewijzing"),
 }
 #: special events ``[gebeurtenissen]`` may give a chance (actors/populatie.py EVENT_ROUTES)
 GEBEURTENISSEN = (
@@ -190,7 +194,6 @@ class Profiel:
     versie: str
     bron: str
     pad: Path
-    toewijzen: Mapping[str, str]
     kalender: Werkdagkalender
     termijnen: Mapping[str, Deadline]
     regels: Mapping[str, Regel]
@@ -202,6 +205,11 @@ class Profiel:
     producten: tuple[Product, ...] = ()
     catalogus_bron: str = ""
     ruw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def toewijzen(self) -> Mapping[str, str]:
+        """The way of assigning per domein (``{"jeugd": "specifiek", …}``), from ``toewijzing``."""
+        return {d: w.wijze for d, w in self.toewijzing.items()}
 
     def wijze(self, domein: str, product: Product | None = None) -> Toewijzingswijze:
         """How care in ``domein`` is assigned; a catalogue product may override its domein's way."""
@@ -339,9 +347,7 @@ def _tabel(v: Any, pad: Path, waar: str) -> Mapping[str, Any]:
     return v
 
 
-def _sectie(data: Mapping[str, Any], key: str, pad: Path, verplicht: bool = False) -> Mapping[str, Any]:
-    if verplicht:
-        _eis(data, key, pad, "top level")
+def _sectie(data: Mapping[str, Any], key: str, pad: Path) -> Mapping[str, Any]:
     return _tabel(data.get(key, {}), pad, key)
 
 
@@ -413,10 +419,9 @@ def _bouw(data: Mapping[str, Any], pad: Path) -> Profiel:
     _dyslexie(_sectie(data, "dyslexie", pad), pad)
 
     gebeurtenissen = {}
-    for key, kans in _sectie(data, "gebeurtenissen", pad).items():
-        if key not in GEBEURTENISSEN:
-            raise ProfielFout(f"{pad}: [gebeurtenissen] unknown event '{key}'{_hint(key, GEBEURTENISSEN)} "
-                              f"(known: {', '.join(GEBEURTENISSEN)})")
+    sectie = _sectie(data, "gebeurtenissen", pad)
+    _alleen(sectie, GEBEURTENISSEN, pad, "gebeurtenissen", "event")
+    for key, kans in sectie.items():
         if isinstance(kans, bool) or not isinstance(kans, (int, float)) or not 0 <= kans <= 1:
             raise ProfielFout(f"{pad}: [gebeurtenissen] '{key}' must be a chance between 0 and 1; got {kans!r}")
         gebeurtenissen[key] = float(kans)
@@ -449,7 +454,6 @@ def _bouw(data: Mapping[str, Any], pad: Path) -> Profiel:
         versie=str(meta.get("versie", "")),
         bron=str(meta.get("bron", "")),
         pad=pad,
-        toewijzen={d: w.wijze for d, w in toewijzing.items()},
         kalender=kalender,
         termijnen=termijnen,
         regels=regels,
@@ -513,13 +517,13 @@ def _regels(sectie: Mapping[str, Any], pad: Path, tags: list[str]) -> dict[str, 
             raise ProfielFout(f"{pad}: [{waar}] takes no 'reden' (it rejects nothing)")
         bron = _eis(spec, "bron", pad, waar, str)
         termijn = None
-        if soort.soort == "termijn":
+        if soort.soort in ("termijn", "termijn_terug"):
             if "waarde" in spec:
                 raise ProfielFout(f"{pad}: [{waar}] is a length: write termijn = \"12 maanden\", not waarde")
             waarde = _eis(spec, "termijn", pad, waar, str)
             termijn = _termijn(waarde, pad, waar)
-            if key == "overgang_18_contact" and termijn.soort == "einde_volgende_maand":
-                raise ProfielFout(f"{pad}: [{waar}] counts back from the end of the Jw toewijzing: write werkdagen, "
+            if soort.soort == "termijn_terug" and termijn.soort == "einde_volgende_maand":
+                raise ProfielFout(f"{pad}: [{waar}] counts back from {soort.terug_vanaf}: write werkdagen, "
                                   f"dagen, weken or maanden, not {waarde!r}")
         else:
             if "termijn" in spec or "na" in spec:
@@ -556,9 +560,7 @@ def _regelwaarde(soort: RegelSoort, v: Any, pad: Path, waar: str, tags: list[str
                               f"got {v!r}{hint}")
         return v
     if soort.soort == "verwijzers":
-        from .codes import _BETEKENIS
-
-        bekend = sorted(n.split(".", 1)[1] for n in _BETEKENIS if n.startswith("verwijzer."))
+        bekend = _verwijzers()
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             raise ProfielFout(f"{pad}: [{waar}] waarde must be a list of verwijzer kinds in quotes; got {v!r}")
         for x in v:
@@ -575,10 +577,15 @@ def _regelwaarde(soort: RegelSoort, v: Any, pad: Path, waar: str, tags: list[str
     return v
 
 
-def _routes(sectie: Mapping[str, Any], pad: Path, tags: list[str]) -> dict[str, Route]:
+def _verwijzers() -> list[str]:
+    """The kinds of verwijzer a profile may name: the ``verwijzer.*`` code names without the prefix."""
     from .codes import _BETEKENIS
 
-    verwijzers = sorted(n.split(".", 1)[1] for n in _BETEKENIS if n.startswith("verwijzer."))
+    return sorted(n.split(".", 1)[1] for n in _BETEKENIS if n.startswith("verwijzer."))
+
+
+def _routes(sectie: Mapping[str, Any], pad: Path, tags: list[str]) -> dict[str, Route]:
+    verwijzers = _verwijzers()
     routes = {}
     for key, spec in sectie.items():
         waar = f"routes.{key}"

@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from .berichten import Bericht, XsdVersie, berichttype
 from .codelijsten import Codelijsten
 from .codes import Codes, codes
-from .schemas import RETOUR_HEEN, SchemaFolderError, SchemaRegistry, Standaard
+from .schemas import RETOUR_HEEN, SchemaFolderError, SchemaRegistry, Standaard, appinfo
 from .xmlschrijver import schrijf
 
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -66,11 +66,12 @@ def _lees_schema_versies(pad: str) -> SchemaVersies:
     except (etree.XMLSyntaxError, OSError) as exc:
         raise SchemaFolderError(f"schema {pad} cannot be read: {exc}") from None
 
-    def appinfo(naam: str) -> str:
-        for el in doc.iterfind(f"{{{XS}}}annotation/{{{XS}}}appinfo/*"):
-            if etree.QName(el).localname == naam and el.text:
-                return el.text.strip()
-        raise SchemaFolderError(f"schema {pad}: no {naam} in the xs:appinfo")
+    info = appinfo(doc)
+
+    def uit_appinfo(naam: str) -> str:
+        if naam not in info:
+            raise SchemaFolderError(f"schema {pad}: no {naam} in the xs:appinfo")
+        return info[naam]
 
     def vast_patroon(element: str) -> str:
         for el in doc.iter(f"{{{XS}}}element"):
@@ -83,7 +84,7 @@ def _lees_schema_versies(pad: str) -> SchemaVersies:
     return SchemaVersies(
         berichtversie=vast_patroon("BerichtVersie"),
         berichtsubversie=vast_patroon("BerichtSubversie"),
-        xsd_versie=XsdVersie(basisschema=appinfo("BasisschemaXsdVersie"), bericht=appinfo("BerichtXsdVersie")),
+        xsd_versie=XsdVersie(basisschema=uit_appinfo("BasisschemaXsdVersie"), bericht=uit_appinfo("BerichtXsdVersie")),
     )
 
 

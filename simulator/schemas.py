@@ -351,14 +351,21 @@ def _read_cod002(path: Path) -> dict[str, str] | None:
             for row in lees_csv(path, _COD002_KOLOMMEN)}
 
 
+def appinfo(doc: etree._ElementTree) -> dict[str, str]:
+    """The ``xs:annotation/xs:appinfo`` children of a parsed schema (``release``, ``BerichtXsdVersie`` …)
+    by local name, each with its text (the first of a name; children without text are left out)."""
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    uit: dict[str, str] = {}
+    for el in doc.getroot().iterfind(f"{xs}annotation/{xs}appinfo/*"):
+        if isinstance(el.tag, str) and el.text and el.text.strip():
+            uit.setdefault(etree.QName(el).localname, el.text.strip())
+    return uit
+
+
 def lees_appinfo(pad: Path) -> dict[str, str]:
-    """The ``xs:annotation/xs:appinfo`` children of a schema (``release``, ``BerichtXsdVersie`` …)
-    by local name; empty when the schema has none or cannot be read."""
+    """:func:`appinfo` of the schema file ``pad``; empty when the schema has none or cannot be read."""
     try:
         doc = etree.parse(str(pad), _XSD_PARSER)
     except (etree.XMLSyntaxError, OSError):
         return {}
-    xs = "{http://www.w3.org/2001/XMLSchema}"
-    return {etree.QName(el).localname: el.text.strip()
-            for el in doc.getroot().iterfind(f"{xs}annotation/{xs}appinfo/*")
-            if isinstance(el.tag, str) and el.text and el.text.strip()}
+    return appinfo(doc)

@@ -183,16 +183,18 @@ class HttpAdapter:
                 fouten.append(fout)
         return "; ".join(fouten)
 
-    def toegang(self, dag: date, besluit: dict[str, Any]) -> str:
-        _, fout = self._roep("POST", f"/runs/{self.run}/toegang?datum={dag.isoformat()}",
-                             json.dumps(besluit).encode(), "application/json", (200, 202))
+    def _json(self, soort: str, dag: date, body: dict[str, Any]) -> str:
+        """``POST /runs/{run}/{soort}?datum=…`` with a JSON body (toegang, zorg)."""
+        _, fout = self._roep("POST", f"/runs/{self.run}/{soort}?datum={dag.isoformat()}",
+                             json.dumps(body).encode(), "application/json", (200, 202))
         return fout
+
+    def toegang(self, dag: date, besluit: dict[str, Any]) -> str:
+        return self._json("toegang", dag, besluit)
 
     def zorg(self, dag: date, gebeurtenis: dict[str, Any]) -> str:
         """(aanbieder) a care event of that day: ``POST /runs/{run}/zorg`` (docs/sut-api.yaml)."""
-        _, fout = self._roep("POST", f"/runs/{self.run}/zorg?datum={dag.isoformat()}",
-                             json.dumps(gebeurtenis).encode(), "application/json", (200, 202))
-        return fout
+        return self._json("zorg", dag, gebeurtenis)
 
     def geef_dag(self, dag: date) -> DagUitkomst:
         data, fout = self._roep("POST", f"/runs/{self.run}/klok", json.dumps({"datum": dag.isoformat()}).encode(),

@@ -76,25 +76,23 @@ class MailboxAdapter:
         except OSError as exc:
             return f"mailbox {self.map}: {exc}"
 
-    def toegang(self, dag: date, besluit: dict) -> str:
-        """A decision of the gemeente's own toegang (the JSON of the HTTP API's POST /toegang)."""
+    def _json(self, soort: str, dag: date, body: dict) -> str:
+        """One JSON body into DIR/{soort}/YYYY-MM-DD/ (toegang, zorg)."""
         try:
             self._teller += 1
-            _schrijf(self.map / "toegang" / dag.isoformat() / f"{self._teller:06d}.json",
-                     json.dumps(besluit, default=str, indent=1).encode())
+            _schrijf(self.map / soort / dag.isoformat() / f"{self._teller:06d}.json",
+                     json.dumps(body, default=str, indent=1).encode())
             return ""
         except OSError as exc:
             return f"mailbox {self.map}: {exc}"
 
+    def toegang(self, dag: date, besluit: dict) -> str:
+        """A decision of the gemeente's own toegang (the JSON of the HTTP API's POST /toegang)."""
+        return self._json("toegang", dag, besluit)
+
     def zorg(self, dag: date, gebeurtenis: dict) -> str:
         """(aanbieder) a care event of that day (the JSON of the HTTP API's POST /zorg)."""
-        try:
-            self._teller += 1
-            _schrijf(self.map / "zorg" / dag.isoformat() / f"{self._teller:06d}.json",
-                     json.dumps(gebeurtenis, default=str, indent=1).encode())
-            return ""
-        except OSError as exc:
-            return f"mailbox {self.map}: {exc}"
+        return self._json("zorg", dag, gebeurtenis)
 
     def geef_dag(self, dag: date) -> MailboxDag:
         try:

@@ -393,6 +393,8 @@ class Productcatalogus:
                  codelijsten: Codelijsten | None = None) -> None:
         self.producten: tuple[Product, ...] = tuple(standaard_producten() if producten is None else producten)
         self._per_code: dict[str, Product] = {}
+        #: the code lists the products were checked against and given unit codes from (:meth:`koppel`)
+        self.gekoppeld_met: Codelijsten | None = None
         for p in self.producten:
             if p.domein not in DOMEINEN:
                 raise ValueError(f"product {p.code}: domein {p.domein!r} is not one of {DOMEINEN}")
@@ -413,6 +415,7 @@ class Productcatalogus:
         eenheden = {d: Tijdeenheden.uit(codes(codelijsten, IJW if d == "jeugd" else IWMO)) for d in DOMEINEN}
         self.producten = tuple(replace(p, tijdeenheden=eenheden[p.domein]) for p in self.producten)
         self._per_code = {p.code: p for p in self.producten}
+        self.gekoppeld_met = codelijsten
 
     def _controleer(self, codelijsten: Codelijsten) -> None:
         from .schemas import IJW, IWMO
@@ -473,24 +476,26 @@ class Synthetisch:
         self._bsns = BsnGenerator(seed)
         self._agbs: set[str] = set()
         self._relatienummer = 0
-        self._codes: Codes | None = None
+        #: (man, vrouw, onbekend) COD046 and the COD472 code of an ouder, resolved once from the code lists
+        self._persoonscodes: tuple[tuple[str, str, str], str] | None = None
         if catalogus is None:
             catalogus = Productcatalogus(codelijsten=codelijsten)
-        elif codelijsten is not None:
-            catalogus.koppel(codelijsten)
+        elif codelijsten is not None and catalogus.gekoppeld_met is not codelijsten:
+            catalogus.koppel(codelijsten)  # not yet coupled (profiel.catalogus(codelijsten) couples it already)
         self.catalogus = catalogus
         if codelijsten is not None:
             from .codes import codes
             from .schemas import IJW
 
             controleer_gemeenten(codelijsten)
-            self._codes = codes(codelijsten, IJW)  # COD046 and COD472 are the same list in iJw and iWmo
+            c = codes(codelijsten, IJW)  # COD046 and COD472 are the same list in iJw and iWmo
+            self._persoonscodes = ((c["geslacht.man"], c["geslacht.vrouw"], c["geslacht.onbekend"]), c["relatie.ouder"])
 
-    def _code(self, naam: str) -> str:
-        if self._codes is None:
+    def _codes(self) -> tuple[tuple[str, str, str], str]:
+        if self._persoonscodes is None:
             raise ValueError("people need the code lists (geslacht, soort relatie): "
                              "Synthetisch(seed, codelijsten=Codelijsten(registry))")
-        return self._codes[naam]
+        return self._persoonscodes
 
     @property
     def gemeenten(self) -> tuple[Gemeente, ...]:
@@ -536,10 +541,10 @@ class Synthetisch:
             leeftijd = self._rng.randint(*WMO_LEEFTIJD)
         if leeftijd < 0:
             raise ValueError(f"leeftijd must be ≥ 0, not {leeftijd}")
-        man, vrouw = self._code("geslacht.man"), self._code("geslacht.vrouw")
+        (man, vrouw, onbekend), _ = self._codes()
         if geslacht is None:
             # the index drawn is the same as from the former literal "12": the ledger stays byte-identical
-            geslacht = self._code("geslacht.onbekend") if self._rng.random() < 0.005 else self._rng.choice((man, vrouw))
+            geslacht = onbekend if self._rng.random() < 0.005 else self._rng.choice((man, vrouw))
         voornamen = self._voornamen(geslacht, man, vrouw)
         voorvoegsel, achternaam = familienaam or self._familienaam()
         return Persoon(
@@ -573,7 +578,7 @@ class Synthetisch:
         return Client(persoon, domein, self._ouders(persoon, leeftijd, peildatum))
 
     def _ouders(self, kind: Persoon, leeftijd_kind: int, peildatum: date) -> tuple[Relatie, ...]:
-        man, vrouw, ouder_code = self._code("geslacht.man"), self._code("geslacht.vrouw"), self._code("relatie.ouder")
+        (man, vrouw, _), ouder_code = self._codes()
         aantal = 2 if self._rng.random() < 0.7 else 1
         eerste = self._rng.choice((man, vrouw))
         ouders = []
