@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from simulator import berichten as b
 from simulator.codec import validate
@@ -24,6 +24,7 @@ from simulator.codes import Codes, codes as named_codes, verwijzer_codes
 from simulator.ledger import Boeking, Gebeurtenis
 from simulator.profiel import Profiel
 from simulator.reader import LeesFout, lees
+from simulator.regieregels import TR375_GRENS, StopSleutel, overlapt, vervallen, zelfde_product
 from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry
 from simulator.profiel import FREQUENTIE_CODES
 from simulator.omvang import max_loopduur, max_per_periode
@@ -47,16 +48,6 @@ class Verwachting:
     verwacht: str
     traject: str | None = None
     route: str | None = None
-
-
-class StopSleutel(NamedTuple):
-    """The logical key of a StopProduct received and not withdrawn (with Bsn and ToewijzingNummer, which
-    its toewijzing holds): since release 3.2 it includes RedenBeeindiging and Einddatum."""
-
-    begindatum: date
-    reden: str
-    einddatum: date
-    product: b.Product | None = None
 
 
 @dataclass
@@ -450,7 +441,7 @@ class Controleur:
                 nieuw_antwoord = bool(tp.referentie_aanbieder)
             else:
                 oud = tw.tp
-                if _vervallen(tp) and not _vervallen(oud) and self.p.regel("vervallen_alleen_zonder_declaratie"):
+                if vervallen(tp) and not vervallen(oud) and self.p.regel("vervallen_alleen_zonder_declaratie"):
                     self._regel("PROT.vervallen_zonder_declaratie", not tw.goedgekeurd, rec, gemeente,
                                 "vervallen alleen zonder goedgekeurde declaraties",
                                 f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}")
@@ -561,7 +552,7 @@ class Controleur:
             ("PROT.afwijzen_gi_bepaling", "gi_bepaling_315_afwijzen", bsn in self.gi_bepaling and not bestaand),
             ("PROT.afwijzen_geen_contract", "contract_315_afwijzen", (agb, gemeente, domein) in self.zonder_contract),
             ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen",
-             any(_overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
+             any(overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
         )
         moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self.p.regel(sleutel)), None)
         aanvaard = all([self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
@@ -570,8 +561,8 @@ class Controleur:
         # verlenging (§4.1); one overlapping it is stapeling (§4), judged above
         for ap in m.client.producten:
             self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
-            if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand) and not any(
-                    _overlapt(tp, ap) for tp in bestaand):
+            if any(tp.product == ap.product and not vervallen(tp) for tp in bestaand) and not any(
+                    overlapt(tp, ap) for tp in bestaand):
                 n = self.verlengingen[(agb, bsn)] + 1
                 if aanvaard:  # a verzoek rejected with a retourcode was not processed: it may be sent again
                     self.verlengingen[(agb, bsn)] = n
@@ -659,7 +650,7 @@ class Controleur:
             regel("TR373", gewenst == ingang, f"GewensteIngangsdatum {ingang.isoformat()} (budget of totaal gewijzigd: "
                   "voor de hele toewijzing)", gewenst.isoformat())
         omvang = "Omvang gevuld" if p.omvang is not None else "Omvang leeg"
-        loopt = tp.einddatum is None or tp.einddatum > _TR375_GRENS
+        loopt = tp.einddatum is None or tp.einddatum > TR375_GRENS
         if tp.product is None:
             if loopt:
                 regel("TR375", p.omvang is None, "geen Omvang: de toewijzing heeft geen Product", omvang)
@@ -690,7 +681,7 @@ class Controleur:
             perioden.append(("NieuwProduct", p.product, p.gewenste_ingangsdatum, p.einddatum))
         for i, (klasse, product, begin, eind) in enumerate(perioden):
             dubbel = [k for k, pr, b_, e_ in perioden[:i]
-                      if _zelfde_product(product, pr) and begin <= (e_ or date.max) and b_ <= (eind or date.max)]
+                      if zelfde_product(product, pr) and begin <= (e_ or date.max) and b_ <= (eind or date.max)]
             if not self._regel("TR361", not dubbel, rec, agb, "een product alleen vaker met zorgperiodes die niet "
                                "overlappen", f"{klasse} overlapt met {', '.join(dubbel)}"):
                 self._verwacht_code(rec, klasse, self._tr_code("TR361"))
@@ -1295,19 +1286,6 @@ def _ref(rec: Boeking) -> str:
     return f"{rec.berichttype} {rec.afzender}/{rec.identificatie}"
 
 
-#: TR375/TR412 hold for a toewijzing whose Einddatum lies after this date (or is empty)
-_TR375_GRENS = date(2020, 12, 31)
-
-
-def _zelfde_product(a: b.Product | None, b_: b.Product | None) -> bool:
-    """TR361: the same product — by ProductCode when both have one, else by categorie; no categorie: any."""
-    if a is None or b_ is None or not a.categorie or not b_.categorie:
-        return True
-    if a.code and b_.code:
-        return a.code == b_.code
-    return a.categorie == b_.categorie
-
-
 def _versie(x: b.XsdVersie) -> str:
     return f"basisschema {x.basisschema}, bericht {x.bericht}"
 
@@ -1317,19 +1295,7 @@ def _product(p: b.Product | None) -> str:
 
 
 def _geldig_op(tp: b.ToegewezenProduct, d: date) -> bool:
-    return not _vervallen(tp) and (tp.einddatum is None or tp.einddatum >= d)
-
-
-def _vervallen(tp: b.ToegewezenProduct) -> bool:
-    return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
-
-
-def _overlapt(tp: b.ToegewezenProduct, ap: b.AangevraagdProduct) -> bool:
-    """Stapeling (§4): a requested product equal to a (not lapsed) toewijzing's, in an overlapping period."""
-    if _vervallen(tp) or ap.product is None or tp.product != ap.product:
-        return False
-    return (tp.ingangsdatum <= (ap.toewijzing_einddatum or date.max)
-            and ap.toewijzing_ingangsdatum <= (tp.einddatum or date.max))
+    return not vervallen(tp) and (tp.einddatum is None or tp.einddatum >= d)
 
 
 def _einde_volle_maanden(laatste_zorgdag: date, n: int) -> date:
