@@ -972,6 +972,7 @@ class Controleur:
                 self._verwacht_code(rec, f"Client {cl.bsn}", self._tr_code("TR304"))
             for p in cl.prestaties:
                 codes = self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
+                in_bericht.add(p.referentie.nummer)
                 for code in codes:
                     self._verwacht_code(rec, f"Prestatie {p.referentie.nummer}", code)
         verwacht = self.verwachte_codes.get((rec.afzender, rec.identificatie), {})
@@ -1024,8 +1025,6 @@ class Controleur:
         credit = p.bedrag_cent < 0
         regel("TR314", (agb, ref) not in self.prestaties and ref not in in_bericht, "een nieuw ReferentieNummer",
               f"{ref} al eerder aangeleverd")
-        eerder_in_bericht = frozenset(in_bericht)
-        in_bericht.add(ref)
         tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
         if not regel("TR338", tw is not None and tw.agb == agb and tw.bsn == bsn, "een prestatie op een toegewezen product",
                      f"toewijzing {p.toewijzingnummer} onbekend voor deze cliënt/aanbieder", historie=True):
@@ -1096,8 +1095,8 @@ class Controleur:
                       and s.product == p.product]
             # a second debit: sent in an earlier 323 (TR389, berichtoverstijgend) or in this one (TR416, the
             # message's own content: the receiver rejects the whole 323 with 0001)
-            eerder = [s.referentie for s in dubbel if s.referentie not in eerder_in_bericht]
-            hier = [s.referentie for s in dubbel if s.referentie in eerder_in_bericht]
+            eerder = [s.referentie for s in dubbel if s.referentie not in in_bericht]
+            hier = [s.referentie for s in dubbel if s.referentie in in_bericht]
             regel("TR389", not eerder, "geen tweede debet zonder credit", f"al in een eerdere 323: {', '.join(eerder)}")
             if not self._regel("TR416", not hier, rec, agb, "één debet per ProductPeriode, product en toewijzing in de 323",
                                f"ook {', '.join(hier)} in deze 323", bsn=bsn):
