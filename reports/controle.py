@@ -371,11 +371,7 @@ class Controleur:
         if soort == "start_zorg":
             if tw.huidige_305 is not None:
                 return  # a 305 is already current: judged when it came
-            if datum < tw.eerste_301:  # care began before the toewijzing
-                sleutel = "start_305_sggz" if "sggz" in " ".join(self._tags(tw.tp.product)) else "start_305_terugwerkend"
-                basis = tw.eerste_301
-            else:
-                sleutel, basis = "start_305", datum
+            sleutel, basis = self._start_termijn(tw, datum)
             wat, sleutel_open = f"een 305 met begindatum {datum.isoformat()}", ("sut_305", agb, gemeente, nr)
         elif soort == "levering":
             periode = z.get("periode") or {}
@@ -383,11 +379,7 @@ class Controleur:
                 einde = date.fromisoformat(str(periode.get("einddatum")))
             except ValueError:
                 return
-            if einde < tw.eerste_301:
-                sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
-                sleutel, basis = ("declaratie_sggz" if sggz else "declaratie_323"), tw.eerste_301
-            else:
-                sleutel, basis = "declaratie_323", einde
+            sleutel, basis = declaratie_termijn(einde, tw.eerste_301, self._sggz_declaratie(tw))
             wat = f"een 323 met de zorg van {einde:%Y-%m}"
             sleutel_open = ("sut_323", agb, gemeente, nr, f"{einde:%Y-%m}")
         else:
@@ -398,8 +390,7 @@ class Controleur:
                     s.einddatum == datum and s.reden != tijdelijk for s in tw.stops)):
                 return  # the SUT stopped already (judged when its 307 came)
             if soort == "onderbreking":
-                sleutel = "stop_307_tijdelijk"
-                basis = _einde_volle_maanden(datum, int(self.p.regel("tijdelijk_stoppen_na")))
+                sleutel, basis = "stop_307_tijdelijk", self._tijdelijk_basis(datum)
                 wat = f"een 307 'tijdelijk beëindigd' met einddatum {datum.isoformat()}"
             else:
                 # told on the werkdag care ended, or later when the end became known later (a 301, a pause
@@ -822,12 +813,7 @@ class Controleur:
                 vervalt = self.p.deadline("toewijzing_vervalt", max(tw.tp.ingangsdatum, tw.eerste_301))
                 self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
                             f"een eerste 305 uiterlijk {vervalt.isoformat()}", f"op {rec.datum.isoformat()}")
-            terugwerkend = sp.begindatum < tw.eerste_301
-            if terugwerkend:
-                sleutel = "start_305_sggz" if "sggz" in " ".join(self._tags(tw.tp.product)) else "start_305_terugwerkend"
-                basis = tw.eerste_301
-            else:
-                sleutel, basis = "start_305", sp.begindatum
+            sleutel, basis = self._start_termijn(tw, sp.begindatum)
             grens = self.p.deadline(sleutel, basis)
             if ("sut_305", agb, gemeente, sp.toewijzingnummer) in self.open:  # an aanbieder SUT: the real start
                 self._vervul(("sut_305", agb, gemeente, sp.toewijzingnummer), rec.datum, _ref(rec))
@@ -886,8 +872,7 @@ class Controleur:
             if not eerder:
                 if sp.reden_beeindiging == tijdelijk:
                     # known only once the full calendar month(s) without care have passed (§6.4, tijdelijk_stoppen_na)
-                    sleutel = "stop_307_tijdelijk"
-                    basis = _einde_volle_maanden(sp.einddatum, int(self.p.regel("tijdelijk_stoppen_na")))
+                    sleutel, basis = "stop_307_tijdelijk", self._tijdelijk_basis(sp.einddatum)
                 else:
                     sleutel = "stop_307"
                     basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
@@ -1126,14 +1111,8 @@ class Controleur:
                                                  if (s.agb, *s.toewijzing) == e}
 
     def _declaratietermijn(self, rec: Boeking, tw: Toewijzing, p: b.Prestatie, bsn: str) -> None:
-        einde = p.periode.einddatum
-        if einde < tw.eerste_301:
-            # care before the toewijzing (crisis, sGGZ): declared soon after the 301
-            sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
-            sleutel = "declaratie_sggz" if sggz else "declaratie_323"
-            grens = self.p.deadline(sleutel, tw.eerste_301)
-        else:  # "na maand van levering": counted from the end of the month of the ProductPeriode
-            sleutel, grens = "declaratie_323", self.p.deadline("declaratie_323", einde_maand(einde.year, einde.month))
+        sleutel, vanaf = declaratie_termijn(p.periode.einddatum, tw.eerste_301, self._sggz_declaratie(tw))
+        grens = self.p.deadline(sleutel, vanaf)
         self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, tw.agb, f"gedeclareerd uiterlijk {grens.isoformat()}",
                     f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})", bsn=bsn)
 
@@ -1224,6 +1203,23 @@ class Controleur:
         p = self._product(product.code if product else None)
         return set(p.tags) if p else set()
 
+    def _start_termijn(self, tw: Toewijzing, begindatum: date) -> tuple[str, date]:
+        """The deadline of the 305 of care starting on ``begindatum`` and the date it runs from: care that
+        began before the toewijzing (retroactive, sGGZ) runs from its first 301."""
+        if begindatum < tw.eerste_301:
+            sggz = "sggz" in " ".join(self._tags(tw.tp.product))
+            return ("start_305_sggz" if sggz else "start_305_terugwerkend"), tw.eerste_301
+        return "start_305", begindatum
+
+    def _tijdelijk_basis(self, laatste_zorgdag: date) -> date:
+        """A temporary stop is known only once the full calendar month(s) without care have passed
+        (§6.4, tijdelijk_stoppen_na): its 307's deadline runs from then."""
+        return _einde_volle_maanden(laatste_zorgdag, int(self.p.regel("tijdelijk_stoppen_na")))
+
+    def _sggz_declaratie(self, tw: Toewijzing) -> bool:
+        """Care before the toewijzing of an sGGZ product has its own declaration deadline (declaratie_sggz)."""
+        return any(t.startswith("sggz") for t in self._tags(tw.tp.product))
+
     def _product(self, code: str | None):
         if not code:
             return None
@@ -1272,6 +1268,15 @@ def _product(p: b.Product | None) -> str:
 
 def _geldig_op(tp: b.ToegewezenProduct, d: date) -> bool:
     return not vervallen(tp) and (tp.einddatum is None or tp.einddatum >= d)
+
+
+def declaratie_termijn(einde: date, eerste_301: date | None, sggz: bool) -> tuple[str, date]:
+    """The deadline of the 323 declaring care up to ``einde`` and the date it runs from: "na maand van
+    levering", the end of the month of the ProductPeriode; care before the toewijzing (crisis, sGGZ:
+    ``sggz``) is declared soon after the toewijzing's first 301."""
+    if eerste_301 is not None and einde < eerste_301:
+        return ("declaratie_sggz" if sggz else "declaratie_323"), eerste_301
+    return "declaratie_323", einde_maand(einde.year, einde.month)
 
 
 def _einde_volle_maanden(laatste_zorgdag: date, n: int) -> date:
