@@ -25,7 +25,7 @@ from simulator.ledger import Boeking, Gebeurtenis
 from simulator.profiel import Profiel
 from simulator.reader import LeesFout, lees
 from simulator.regieregels import TR375_GRENS, StopSleutel, overlapt, vervallen, zelfde_product
-from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry
+from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry, Standaard
 from simulator.profiel import FREQUENTIE_CODES
 from simulator.omvang import max_loopduur, max_per_periode
 from simulator.synthetisch import Productcatalogus
@@ -150,6 +150,7 @@ class Controleur:
         self.bekende_onderaannemers: dict[str, set[str]] = {}
         self.zonder_contract: set[tuple[str, str, str]] = set()  # (agb, gemeente, domein) without a contract (events)
         self.laatste_datum: date | None = None
+        self.neutrale_codes: dict[Standaard, frozenset[str]] = {}  # _neutraal
 
     # ==========================================================================================
     # verdicts
@@ -253,6 +254,16 @@ class Controleur:
     def _codes(self, standaard) -> Codes:
         return named_codes(self.codelijsten, standaard)
 
+    def _neutraal(self, standaard: Standaard) -> frozenset[str]:
+        """The retourcodes that reject nothing (geen opmerking, niet beoordeeld, declaratie volledig
+        toegewezen) of ``standaard``, resolved once."""
+        neutraal = self.neutrale_codes.get(standaard)
+        if neutraal is None:
+            c = self._codes(standaard)
+            neutraal = self.neutrale_codes[standaard] = frozenset(
+                c[n] for n in ("retour.geen_opmerking", "retour.niet_beoordeeld", "retour.declaratie_toegewezen"))
+        return neutraal
+
     # -- heen / retour bookkeeping ---------------------------------------------------------------
     def _heenbericht(self, rec: Boeking, m) -> None:
         sleutel = (rec.afzender, m.nummer, rec.identificatie)
@@ -294,11 +305,12 @@ class Controleur:
             return
         self._vervul(("retour", heen_afzender, heen_id), rec.datum, _ref(rec))
         verwacht = self.verwachte_codes.pop(sleutel, {})
-        neutraal = {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.niet_beoordeeld", "retour.declaratie_toegewezen")}
+        neutraal = self._neutraal(m.standaard)
         if not verwacht and not any(g - neutraal for g in gevonden.values()):
-            # nothing broken and nothing rejected: the retour keeps both rules
+            # nothing broken and nothing rejected: the retour keeps both rules (once, not again per class)
             self._pass("RETOUR.code_zonder_oorzaak", rec.route)
             self._pass("RETOUR.oorzaak_zonder_code", rec.route)
+            return
         for klasse in sorted(set(verwacht) | set(gevonden)):
             v = verwacht.get(klasse, set())
             g = gevonden.get(klasse, set()) - neutraal
@@ -1124,7 +1136,8 @@ class Controleur:
                            f"declaratie {m.declaratie_identificatie} onbekend", historie=True):
             return  # (RETOUR.een_op_een would say the same again; a second 325 on a known 323 is its case)
         gevonden: dict[str, set[str]] = {}
-        if set(m.retourcodes) - {"0200"}:
+        neutraal = self._neutraal(m.standaard)
+        if set(m.retourcodes) - neutraal:
             gevonden["Header"] = set(m.retourcodes)
         if decl is not None:
             # TR371: XsdVersieDeclaratie is the XsdVersie of the 323 it answers
@@ -1141,15 +1154,16 @@ class Controleur:
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
             afgekeurd = {}
-            geheel = set(a.retourcodes) - {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.declaratie_toegewezen")}  # the Declaratie as a whole rejected (e.g. 9333)
+            geheel = set(a.retourcodes) - neutraal  # the Declaratie as a whole rejected (e.g. 9333)
             if geheel:
                 gevonden["Declaratie"] = geheel
                 afgekeurd = dict(decl["prestaties"])
+            geen_opmerking = {self._codes(m.standaard)["retour.geen_opmerking"]}
             for cl in a.clienten:
-                if set(cl.retourcodes) - {"0200"}:
-                    gevonden[f"Client {cl.bsn}"] = set(cl.retourcodes) - {"0200"}
+                if set(cl.retourcodes) - geen_opmerking:
+                    gevonden[f"Client {cl.bsn}"] = set(cl.retourcodes) - geen_opmerking
                 for p in cl.prestaties:
-                    codes = set(p.retourcodes) - {"0200"}
+                    codes = set(p.retourcodes) - geen_opmerking
                     gevonden[f"Prestatie {p.referentie.nummer}"] = codes
                     origineel = decl["prestaties"].get(p.referentie.nummer)
                     self._regel("TR366", origineel is not None, rec, gemeente, "een prestatie uit de declaratie",
