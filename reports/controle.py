@@ -22,14 +22,14 @@ from simulator.codec import validate
 from simulator.codelijsten import Codelijsten
 from simulator.codes import Codes, codes as named_codes, verwijzer_codes
 from simulator.ledger import Boeking, Gebeurtenis
-from simulator.profiel import Profiel
+from simulator.profiel import Profiel, Toewijzingswijze
 from simulator.reader import LeesFout, lees
 from simulator.regieregels import TR375_GRENS, StopSleutel, overlapt, vervallen, zelfde_product
 from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry, Standaard
 from simulator.profiel import FREQUENTIE_CODES
 from simulator.omvang import max_loopduur, max_per_periode
 from simulator.synthetisch import Productcatalogus
-from simulator.werkdagen import einde_maand
+from simulator.werkdagen import add_maanden, einde_maand
 
 from .regels import catalogus
 from .uitslag import FAIL, ONBESLIST, PASS, Oordeel, Uitslag
@@ -440,9 +440,9 @@ class Controleur:
                          f"{tp.toewijzingnummer} hoort al bij een andere cliënt of aanbieder")
                 continue
             self._pass("TR332", rec.route)
-            self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct", budget=tp.budget)
+            wijze = self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct", budget=tp.budget)
             if tw is None or tp.einddatum != tw.tp.einddatum:
-                self._toewijzingsduur(rec, std, tp, gemeente)
+                self._toewijzingsduur(rec, tp, gemeente, wijze)
             nieuw_antwoord = False
             if tw is None:
                 self._aspecifieke_einddatum(rec, std, tp, agb, gemeente)
@@ -484,13 +484,13 @@ class Controleur:
                  if vz is None or vz.bsn != bsn else f"verzoek aan gemeente {vz.gemeente}", historie=vz is None)
 
     def _specifiek(self, rec: Boeking, std, product: b.Product | None, omvang: b.Omvang | None, actor: str,
-                   wat: str, omvang_nodig: bool = True, budget: int | None = None) -> None:
-        """The fields the profile's toewijzingswijze prescribes ([toewijzing.<domein>])."""
+                   wat: str, omvang_nodig: bool = True, budget: int | None = None) -> Toewijzingswijze:
+        """The fields the profile's toewijzingswijze prescribes ([toewijzing.<domein>]); that wijze."""
         domein = "jeugd" if std == IJW else "wmo"
         wijze = self.p.wijze(domein, self._product(product.code if product else None))
         if not wijze.specifiek:
             self._aspecifiek(rec, wijze, product, omvang, budget, actor, wat, budget_nodig=omvang_nodig)
-            return
+            return wijze
         goed = product is not None and bool(product.code) and (omvang is not None or not omvang_nodig)
         frequentie = FREQUENTIE_CODES.get(wijze.frequentie or "")
         waargenomen = "product of omvang ontbreekt"
@@ -499,11 +499,12 @@ class Controleur:
         self._regel("PROT.specifiek_gevuld", goed, rec, actor,
                     f"{wat}: productcategorie, productcode" + (", eenheid, volume en frequentie" if omvang_nodig else "")
                     + (f" (frequentie {frequentie})" if frequentie and omvang_nodig else ""), waargenomen)
+        return wijze
 
-    def _toewijzingsduur(self, rec: Boeking, std, tp: b.ToegewezenProduct, gemeente: str) -> None:
+    def _toewijzingsduur(self, rec: Boeking, tp: b.ToegewezenProduct, gemeente: str, wijze: Toewijzingswijze) -> None:
         """§4.1: a new or changed einddatum lies within maximale_toewijzingsduur of the ingangsdatum (not judged
-        where the profile fixes the einddatum itself, [toewijzing.<domein>] einddatum)."""
-        wijze = self.p.wijze("jeugd" if std == IJW else "wmo", self._product(tp.product.code if tp.product else None))
+        where the profile fixes the einddatum itself, [toewijzing.<domein>] einddatum; ``wijze``: the
+        toewijzingswijze of ``tp``'s product)."""
         if tp.einddatum is None or (not wijze.specifiek and wijze.einddatum is not None):
             return
         grens = self.p.maximale_einddatum(tp.ingangsdatum)
@@ -556,23 +557,22 @@ class Controleur:
         # from an onderaannemer the gemeente knows is §11.1's case for the gemeente to reject (the onderaannemer
         # is no party of the traffic: PROT.onderaannemer_stuurt_niet judges its 305/307/323)
         domein = "jeugd" if std == IJW else "wmo"
+        overlappend = [any(overlapt(tp, ap) for tp in bestaand) for ap in m.client.producten]
         gevallen = (
             ("PROT.afwijzen_wmo315", "wmo315_afwijzen", std != IJW),
             ("PROT.afwijzen_onderaannemer", "onderaannemer_315_afwijzen", agb in self.bekende_onderaannemers.get(bsn, ())),
             ("PROT.afwijzen_gi_bepaling", "gi_bepaling_315_afwijzen", bsn in self.gi_bepaling and not bestaand),
             ("PROT.afwijzen_geen_contract", "contract_315_afwijzen", (agb, gemeente, domein) in self.zonder_contract),
-            ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen",
-             any(overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
+            ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen", any(overlappend)),
         )
         moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self.p.regel(sleutel)), None)
-        aanvaard = all([self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
-                        for ap in m.client.producten[:1]])
+        aanvaard = (self._verzoek(rec, m, m.client.producten[0].referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+                    if m.client.producten else True)
         # a 315 while a toewijzing of the same product exists for this client, starting after it, is a
         # verlenging (§4.1); one overlapping it is stapeling (§4), judged above
-        for ap in m.client.producten:
+        for ap, overlap in zip(m.client.producten, overlappend):
             self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
-            if any(tp.product == ap.product and not vervallen(tp) for tp in bestaand) and not any(
-                    overlapt(tp, ap) for tp in bestaand):
+            if not overlap and any(tp.product == ap.product and not vervallen(tp) for tp in bestaand):
                 n = self.verlengingen[(agb, bsn)] + 1
                 if aanvaard:  # a verzoek rejected with a retourcode was not processed: it may be sent again
                     self.verlengingen[(agb, bsn)] = n
@@ -1296,10 +1296,9 @@ def declaratie_termijn(einde: date, eerste_301: date | None, sggz: bool) -> tupl
 def _einde_volle_maanden(laatste_zorgdag: date, n: int) -> date:
     """The end of the ``n``-th full calendar month after the last day of care."""
     volgende = laatste_zorgdag + timedelta(days=1)
-    if volgende.day != 1:
-        volgende = date(volgende.year + (volgende.month == 12), volgende.month % 12 + 1, 1)
-    j, m = divmod(volgende.year * 12 + volgende.month - 1 + n - 1, 12)
-    return einde_maand(j, m + 1)
+    eerste_volle = volgende if volgende.day == 1 else add_maanden(volgende.replace(day=1), 1)
+    laatste_volle = add_maanden(eerste_volle, n - 1)
+    return einde_maand(laatste_volle.year, laatste_volle.month)
 
 
 def _te_laat(p: Profiel, grens: date, datum: date) -> str:
