@@ -476,8 +476,8 @@ class Gemeente(Actor):
             if d.verlengingen >= int(regel("max_verlengingen_via_315")):
                 return self.w.profiel.reden("max_verlengingen_via_315"), None
             toegestaan = verwijzer_codes(self.w.codes(b.standaard), self.w.profiel.verlenging_verwijzers())
-            if toegestaan is not None and any(ap.verwijzer is None or ap.verwijzer.type not in toegestaan
-                                              for ap in b.client.producten):
+            if any(ap.verwijzer is None or ap.verwijzer.type not in toegestaan
+                   for ap in b.client.producten):
                 return self.w.profiel.reden("verlenging_via_315_verwijzers"), None  # §8.2: medisch verwijzer only
         return None, None
 

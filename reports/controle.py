@@ -589,8 +589,6 @@ class Controleur:
         """§8.2: a verlenging via 315 only for a client of a medisch verwijzer (profile rule)."""
         namen = self.p.verlenging_verwijzers()
         toegestaan = verwijzer_codes(self._codes(std), namen)
-        if toegestaan is None:
-            return
         soort = ap.verwijzer.type if ap.verwijzer is not None else None
         self._regel("PROT.verlenging_medisch_verwijzer", soort in toegestaan, rec, agb,
                     "verlenging via een 315 alleen bij een verwijzer van soort " + ", ".join(sorted(namen)),
