@@ -20,7 +20,7 @@ from typing import Any
 from simulator import berichten as b
 from simulator.codec import validate
 from simulator.codelijsten import Codelijsten
-from simulator.codes import Codes, codes as named_codes, verwijzer_codes
+from simulator.codes import Codes, codes as named_codes, retourcode_voor_regel, verwijzer_codes
 from simulator.ledger import Boeking, Gebeurtenis
 from simulator.profiel import Profiel, Toewijzingswijze
 from simulator.reader import LeesFout, lees
@@ -28,7 +28,6 @@ from simulator.regieregels import TR375_GRENS, StopSleutel, overlapt, vervallen,
 from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry, Standaard
 from simulator.profiel import FREQUENTIE_CODES
 from simulator.omvang import max_loopduur, max_per_periode
-from simulator.synthetisch import Productcatalogus
 from simulator.werkdagen import add_maanden, einde_maand
 
 from .regels import catalogus
@@ -759,8 +758,6 @@ class Controleur:
                             "het verzoek werd toegewezen (301)", bsn=vz.bsn, extra=(vz.ref,))
             if vz.nummer == "317" and wat == "301" and not self.p.regel("vow_terugwerkend_toewijzen"):
                 self._vow_niet_terugwerkend(rec, vz)
-            if wat == "301" and vz.nummer == "315" and vz.moet_afwijzen is None:
-                pass
 
     def _vow_niet_terugwerkend(self, rec: Boeking, vz: Verzoek) -> None:
         # the toewijzingen this verzoek's 301s made today (indexed: a scan over every toewijzing made the check
@@ -1306,7 +1303,6 @@ def _te_laat(p: Profiel, grens: date, datum: date) -> str:
 
 
 def _retourcode(codelijsten: Codelijsten, standaard, tr: str) -> str | None:
-    from simulator.codes import retourcode_voor_regel
     try:
         return retourcode_voor_regel(codelijsten, standaard, tr)
     except KeyError:
@@ -1316,7 +1312,6 @@ def _retourcode(codelijsten: Codelijsten, standaard, tr: str) -> str | None:
 def _klassen(body) -> list[tuple[str, Any]]:
     """(name, object) of every berichtklasse in a retour body, named as the checker names them."""
     uit = []
-    naam = type(body).__name__
     if isinstance(body, b.AntwoordInhoud):
         uit.append(("Antwoord", body))
         if body.woonplaatsbeginsel is not None:
