@@ -43,6 +43,7 @@ from simulator.berichten import (
 )
 from simulator.bus import Aflevering
 from simulator.reader import LeesFout, lees
+from simulator.regieregels import overlapt as _overlapt, vervallen as _vervallen
 from simulator.retour import maak_declaratie_antwoord, maak_retour
 from simulator.schemas import IJW, Standaard
 from simulator.werkdagen import add_maanden
@@ -475,8 +476,8 @@ class Gemeente(Actor):
             if d.verlengingen >= int(regel("max_verlengingen_via_315")):
                 return self.w.profiel.reden("max_verlengingen_via_315"), None
             toegestaan = verwijzer_codes(self.w.codes(b.standaard), self.w.profiel.verlenging_verwijzers())
-            if toegestaan is not None and any(ap.verwijzer is None or ap.verwijzer.type not in toegestaan
-                                              for ap in b.client.producten):
+            if any(ap.verwijzer is None or ap.verwijzer.type not in toegestaan
+                   for ap in b.client.producten):
                 return self.w.profiel.reden("verlenging_via_315_verwijzers"), None  # §8.2: medisch verwijzer only
         return None, None
 
@@ -814,19 +815,6 @@ def _onbekend_element(xml: bytes) -> bytes:
     """Fault: an element the XSD does not know, right after the Header's opening tag."""
     kop = xml.find(b"<", xml.find(b"Header>") + 1)
     return xml[:kop] + b"<Onbekend>x</Onbekend>" + xml[kop:]
-
-
-def _vervallen(tp: ToegewezenProduct) -> bool:
-    return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
-
-
-def _overlapt(tp: ToegewezenProduct, ap) -> bool:
-    """A requested product (AangevraagdProduct) is the same as a toewijzing's and their periods overlap."""
-    if ap.product is None or tp.product is None or (tp.product.categorie, tp.product.code) != (
-            ap.product.categorie, ap.product.code):
-        return False
-    return (tp.ingangsdatum <= (ap.toewijzing_einddatum or date.max)
-            and ap.toewijzing_ingangsdatum <= (tp.einddatum or date.max))
 
 
 def _adres(a) -> Adres:

@@ -353,7 +353,7 @@ class Populatie:
         if "vot_onderzoek" in events:
             t.details["onderzoek_uitkomst"] = "afgewezen" if r.random() < 0.2 else "toegekend"
         verwijzers = self.p.verlenging_verwijzers()
-        if "verlenging_via_315" in events and verwijzers is not None and t.verwijzer not in verwijzers:
+        if "verlenging_via_315" in events and t.verwijzer not in verwijzers:
             events.discard("verlenging_via_315")  # §8.2: only at a medisch verwijzer
         if "woonplaatsbeginsel" in events:
             andere = [g for g in self.p.gemeenten if g != gemeente]

@@ -25,26 +25,14 @@ a rejected one changes nothing.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from simulator.berichten import Product, Start, Stop, VerzoekWijziging
 from simulator.codes import retourcode_voor_regel
+from simulator.regieregels import TR375_GRENS, StopSleutel, zelfde_product
 
 if TYPE_CHECKING:
     from .gemeente import Dossier, Gemeente
-
-#: TR375/TR412 hold for a toewijzing whose Einddatum lies after this date (or is empty)
-TR375_GRENS = date(2020, 12, 31)
-
-
-class StopSleutel(NamedTuple):
-    """The logical key of a stop (besides Bsn and ToewijzingNummer): since release 3.2 with RedenBeeindiging."""
-
-    begindatum: date
-    reden: str
-    einddatum: date
-    product: Product | None
-
 
 #: rules whose retourcode WJ001 lists under another rule: 9069 is TR069's there, and TR382's in regels.csv
 _CODE_VAN = {"TR382": "TR069"}
@@ -172,12 +160,3 @@ def controleer_317(g: "Gemeente", d: "Dossier", b: VerzoekWijziging) -> dict[Any
                for _, pr, b_, e_ in perioden[:i]):
             regels.setdefault(klasse, []).append("TR361")
     return {k: _codes(g, b.standaard, r) for k, r in regels.items() if r}
-
-
-def zelfde_product(a: Product | None, b: Product | None) -> bool:
-    """TR361: the same product — by ProductCode when both have one, else by categorie; no categorie: any."""
-    if a is None or b is None or not a.categorie or not b.categorie:
-        return True
-    if a.code and b.code:
-        return a.code == b.code
-    return a.categorie == b.categorie

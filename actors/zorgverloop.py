@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from simulator.berichten import Omvang, ToegewezenProduct, Toewijzing
+from simulator.regieregels import vervallen as _vervallen
 from simulator.schemas import Standaard
 from simulator.werkdagen import einde_maand
 
@@ -275,7 +276,3 @@ class Zorgverloop:
     def _vertel(self, zt: Zorgtoewijzing, soort: str, **velden: Any) -> None:
         self.sut.vertel({"soort": soort, "gemeente": zt.gemeente, "bsn": zt.traject.bsn,
                          "toewijzingnummer": zt.nummer, **velden}, zt.traject)
-
-
-def _vervallen(tp: ToegewezenProduct) -> bool:
-    return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum

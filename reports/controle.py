@@ -15,20 +15,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from simulator import berichten as b
 from simulator.codec import validate
 from simulator.codelijsten import Codelijsten
-from simulator.codes import Codes, codes as named_codes, verwijzer_codes
+from simulator.codes import Codes, codes as named_codes, retourcode_voor_regel, verwijzer_codes
 from simulator.ledger import Boeking, Gebeurtenis
-from simulator.profiel import Profiel
+from simulator.profiel import Profiel, Toewijzingswijze
 from simulator.reader import LeesFout, lees
-from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry
+from simulator.regieregels import TR375_GRENS, StopSleutel, overlapt, vervallen, zelfde_product
+from simulator.schemas import IJW, IWMO, HEEN_RETOUR, SchemaRegistry, Standaard
 from simulator.profiel import FREQUENTIE_CODES
 from simulator.omvang import max_loopduur, max_per_periode
-from simulator.synthetisch import Productcatalogus
-from simulator.werkdagen import einde_maand
+from simulator.werkdagen import add_maanden, einde_maand
 
 from .regels import catalogus
 from .uitslag import FAIL, ONBESLIST, PASS, Oordeel, Uitslag
@@ -47,16 +47,6 @@ class Verwachting:
     verwacht: str
     traject: str | None = None
     route: str | None = None
-
-
-class StopSleutel(NamedTuple):
-    """The logical key of a StopProduct received and not withdrawn (with Bsn and ToewijzingNummer, which
-    its toewijzing holds): since release 3.2 it includes RedenBeeindiging and Einddatum."""
-
-    begindatum: date
-    reden: str
-    einddatum: date
-    product: b.Product | None = None
 
 
 @dataclass
@@ -159,6 +149,7 @@ class Controleur:
         self.bekende_onderaannemers: dict[str, set[str]] = {}
         self.zonder_contract: set[tuple[str, str, str]] = set()  # (agb, gemeente, domein) without a contract (events)
         self.laatste_datum: date | None = None
+        self.neutrale_codes: dict[Standaard, frozenset[str]] = {}  # _neutraal
 
     # ==========================================================================================
     # verdicts
@@ -262,6 +253,16 @@ class Controleur:
     def _codes(self, standaard) -> Codes:
         return named_codes(self.codelijsten, standaard)
 
+    def _neutraal(self, standaard: Standaard) -> frozenset[str]:
+        """The retourcodes that reject nothing (geen opmerking, niet beoordeeld, declaratie volledig
+        toegewezen) of ``standaard``, resolved once."""
+        neutraal = self.neutrale_codes.get(standaard)
+        if neutraal is None:
+            c = self._codes(standaard)
+            neutraal = self.neutrale_codes[standaard] = frozenset(
+                c[n] for n in ("retour.geen_opmerking", "retour.niet_beoordeeld", "retour.declaratie_toegewezen"))
+        return neutraal
+
     # -- heen / retour bookkeeping ---------------------------------------------------------------
     def _heenbericht(self, rec: Boeking, m) -> None:
         sleutel = (rec.afzender, m.nummer, rec.identificatie)
@@ -281,6 +282,14 @@ class Controleur:
         if code:
             self.verwachte_codes.setdefault((rec.afzender, rec.identificatie), {}).setdefault(klasse, set()).add(code)
 
+    def _tr(self, tr: str, goed: bool, rec: Boeking, actor: str | None, klasse: str, verwacht: str, waargenomen: str,
+            **kw: Any) -> bool:
+        """Judge technische regel ``tr`` (as ``_regel``); when broken, the receiver's retour must give
+        berichtklasse ``klasse`` the rule's retourcode."""
+        if not self._regel(tr, goed, rec, actor, verwacht, waargenomen, **kw):
+            self._verwacht_code(rec, klasse, self._tr_code(tr))
+        return goed
+
     def _retourbericht(self, rec: Boeking, m, heen_id: str, gevonden: dict[str, set[str]]) -> None:
         """A retour: it answers one known heenbericht, in time, with justified retourcodes."""
         heen_afzender = rec.ontvanger
@@ -295,11 +304,12 @@ class Controleur:
             return
         self._vervul(("retour", heen_afzender, heen_id), rec.datum, _ref(rec))
         verwacht = self.verwachte_codes.pop(sleutel, {})
-        neutraal = {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.niet_beoordeeld", "retour.declaratie_toegewezen")}
+        neutraal = self._neutraal(m.standaard)
         if not verwacht and not any(g - neutraal for g in gevonden.values()):
-            # nothing broken and nothing rejected: the retour keeps both rules
+            # nothing broken and nothing rejected: the retour keeps both rules (once, not again per class)
             self._pass("RETOUR.code_zonder_oorzaak", rec.route)
             self._pass("RETOUR.oorzaak_zonder_code", rec.route)
+            return
         for klasse in sorted(set(verwacht) | set(gevonden)):
             v = verwacht.get(klasse, set())
             g = gevonden.get(klasse, set()) - neutraal
@@ -372,11 +382,7 @@ class Controleur:
         if soort == "start_zorg":
             if tw.huidige_305 is not None:
                 return  # a 305 is already current: judged when it came
-            if datum < tw.eerste_301:  # care began before the toewijzing
-                sleutel = "start_305_sggz" if "sggz" in " ".join(self._tags(tw.tp.product)) else "start_305_terugwerkend"
-                basis = tw.eerste_301
-            else:
-                sleutel, basis = "start_305", datum
+            sleutel, basis = self._start_termijn(tw, datum)
             wat, sleutel_open = f"een 305 met begindatum {datum.isoformat()}", ("sut_305", agb, gemeente, nr)
         elif soort == "levering":
             periode = z.get("periode") or {}
@@ -384,11 +390,7 @@ class Controleur:
                 einde = date.fromisoformat(str(periode.get("einddatum")))
             except ValueError:
                 return
-            if einde < tw.eerste_301:
-                sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
-                sleutel, basis = ("declaratie_sggz" if sggz else "declaratie_323"), tw.eerste_301
-            else:
-                sleutel, basis = "declaratie_323", einde
+            sleutel, basis = declaratie_termijn(einde, tw.eerste_301, self._sggz_declaratie(tw))
             wat = f"een 323 met de zorg van {einde:%Y-%m}"
             sleutel_open = ("sut_323", agb, gemeente, nr, f"{einde:%Y-%m}")
         else:
@@ -399,8 +401,7 @@ class Controleur:
                     s.einddatum == datum and s.reden != tijdelijk for s in tw.stops)):
                 return  # the SUT stopped already (judged when its 307 came)
             if soort == "onderbreking":
-                sleutel = "stop_307_tijdelijk"
-                basis = _einde_volle_maanden(datum, int(self.p.regel("tijdelijk_stoppen_na")))
+                sleutel, basis = "stop_307_tijdelijk", self._tijdelijk_basis(datum)
                 wat = f"een 307 'tijdelijk beëindigd' met einddatum {datum.isoformat()}"
             else:
                 # told on the werkdag care ended, or later when the end became known later (a 301, a pause
@@ -433,14 +434,14 @@ class Controleur:
             sleutel = (gemeente, tp.toewijzingnummer)
             tw = self.toewijzingen.get(sleutel)
             if tw is not None and (tw.bsn != bsn or tw.agb != agb or tw.standaard != std.naam):
-                self._regel("TR332", False, rec, gemeente, "een uniek ToewijzingNummer per gemeente en domein",
-                            f"{tp.toewijzingnummer} hoort al bij een andere cliënt of aanbieder")
-                self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR332"))
+                self._tr("TR332", False, rec, gemeente, f"ToegewezenProduct {tp.toewijzingnummer}",
+                         "een uniek ToewijzingNummer per gemeente en domein",
+                         f"{tp.toewijzingnummer} hoort al bij een andere cliënt of aanbieder")
                 continue
             self._pass("TR332", rec.route)
-            self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct", budget=tp.budget)
+            wijze = self._specifiek(rec, std, tp.product, tp.omvang, gemeente, "ToegewezenProduct", budget=tp.budget)
             if tw is None or tp.einddatum != tw.tp.einddatum:
-                self._toewijzingsduur(rec, std, tp, gemeente)
+                self._toewijzingsduur(rec, tp, gemeente, wijze)
             nieuw_antwoord = False
             if tw is None:
                 self._aspecifieke_einddatum(rec, std, tp, agb, gemeente)
@@ -450,17 +451,16 @@ class Controleur:
                 nieuw_antwoord = bool(tp.referentie_aanbieder)
             else:
                 oud = tw.tp
-                if _vervallen(tp) and not _vervallen(oud) and self.p.regel("vervallen_alleen_zonder_declaratie"):
+                if vervallen(tp) and not vervallen(oud) and self.p.regel("vervallen_alleen_zonder_declaratie"):
                     self._regel("PROT.vervallen_zonder_declaratie", not tw.goedgekeurd, rec, gemeente,
                                 "vervallen alleen zonder goedgekeurde declaraties",
                                 f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}")
                 verwijderd = c["wijziging.verwijderd"]
                 if tp.reden_wijziging == verwijderd and oud.reden_wijziging != verwijderd:
                     # TR385: removing (RedenWijziging 13) a toewijzing with approved, not credited prestaties
-                    if not self._regel("TR385", not tw.goedgekeurd, rec, gemeente,
-                                       "verwijderen alleen zonder goedgekeurde (niet gecrediteerde) prestaties",
-                                       f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}"):
-                        self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR385"))
+                    self._tr("TR385", not tw.goedgekeurd, rec, gemeente, f"ToegewezenProduct {tp.toewijzingnummer}",
+                             "verwijderen alleen zonder goedgekeurde (niet gecrediteerde) prestaties",
+                             f"{len(tw.goedgekeurd)} goedgekeurde prestatie(s) op {tp.toewijzingnummer}")
                 if tp.einddatum != oud.einddatum:
                     tw.einde_bekend = rec.datum
                 nieuw_antwoord = bool(tp.referentie_aanbieder) and tp.referentie_aanbieder != oud.referentie_aanbieder
@@ -477,19 +477,19 @@ class Controleur:
         is that of a 315 or 317 this aanbieder sent this gemeente for this client — the verzoek it honours."""
         vz = self.verzoeken.get((agb, tp.referentie_aanbieder or ""))
         goed = vz is not None and vz.gemeente == gemeente and vz.bsn == bsn
-        if not self._regel("TR379", goed, rec, gemeente, "de ReferentieAanbieder van het verzoek dat de 301 honoreert",
-                           f"ReferentieAanbieder {tp.referentie_aanbieder}: geen verzoek van deze cliënt"
-                           if vz is None or vz.bsn != bsn else f"verzoek aan gemeente {vz.gemeente}", historie=vz is None):
-            self._verwacht_code(rec, f"ToegewezenProduct {tp.toewijzingnummer}", self._tr_code("TR379"))
+        self._tr("TR379", goed, rec, gemeente, f"ToegewezenProduct {tp.toewijzingnummer}",
+                 "de ReferentieAanbieder van het verzoek dat de 301 honoreert",
+                 f"ReferentieAanbieder {tp.referentie_aanbieder}: geen verzoek van deze cliënt"
+                 if vz is None or vz.bsn != bsn else f"verzoek aan gemeente {vz.gemeente}", historie=vz is None)
 
     def _specifiek(self, rec: Boeking, std, product: b.Product | None, omvang: b.Omvang | None, actor: str,
-                   wat: str, omvang_nodig: bool = True, budget: int | None = None) -> None:
-        """The fields the profile's toewijzingswijze prescribes ([toewijzing.<domein>])."""
+                   wat: str, omvang_nodig: bool = True, budget: int | None = None) -> Toewijzingswijze:
+        """The fields the profile's toewijzingswijze prescribes ([toewijzing.<domein>]); that wijze."""
         domein = "jeugd" if std == IJW else "wmo"
         wijze = self.p.wijze(domein, self._product(product.code if product else None))
         if not wijze.specifiek:
             self._aspecifiek(rec, wijze, product, omvang, budget, actor, wat, budget_nodig=omvang_nodig)
-            return
+            return wijze
         goed = product is not None and bool(product.code) and (omvang is not None or not omvang_nodig)
         frequentie = FREQUENTIE_CODES.get(wijze.frequentie or "")
         waargenomen = "product of omvang ontbreekt"
@@ -498,11 +498,12 @@ class Controleur:
         self._regel("PROT.specifiek_gevuld", goed, rec, actor,
                     f"{wat}: productcategorie, productcode" + (", eenheid, volume en frequentie" if omvang_nodig else "")
                     + (f" (frequentie {frequentie})" if frequentie and omvang_nodig else ""), waargenomen)
+        return wijze
 
-    def _toewijzingsduur(self, rec: Boeking, std, tp: b.ToegewezenProduct, gemeente: str) -> None:
+    def _toewijzingsduur(self, rec: Boeking, tp: b.ToegewezenProduct, gemeente: str, wijze: Toewijzingswijze) -> None:
         """§4.1: a new or changed einddatum lies within maximale_toewijzingsduur of the ingangsdatum (not judged
-        where the profile fixes the einddatum itself, [toewijzing.<domein>] einddatum)."""
-        wijze = self.p.wijze("jeugd" if std == IJW else "wmo", self._product(tp.product.code if tp.product else None))
+        where the profile fixes the einddatum itself, [toewijzing.<domein>] einddatum; ``wijze``: the
+        toewijzingswijze of ``tp``'s product)."""
         if tp.einddatum is None or (not wijze.specifiek and wijze.einddatum is not None):
             return
         grens = self.p.maximale_einddatum(tp.ingangsdatum)
@@ -555,23 +556,22 @@ class Controleur:
         # from an onderaannemer the gemeente knows is §11.1's case for the gemeente to reject (the onderaannemer
         # is no party of the traffic: PROT.onderaannemer_stuurt_niet judges its 305/307/323)
         domein = "jeugd" if std == IJW else "wmo"
+        overlappend = [any(overlapt(tp, ap) for tp in bestaand) for ap in m.client.producten]
         gevallen = (
             ("PROT.afwijzen_wmo315", "wmo315_afwijzen", std != IJW),
             ("PROT.afwijzen_onderaannemer", "onderaannemer_315_afwijzen", agb in self.bekende_onderaannemers.get(bsn, ())),
             ("PROT.afwijzen_gi_bepaling", "gi_bepaling_315_afwijzen", bsn in self.gi_bepaling and not bestaand),
             ("PROT.afwijzen_geen_contract", "contract_315_afwijzen", (agb, gemeente, domein) in self.zonder_contract),
-            ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen",
-             any(_overlapt(tp, ap) for tp in bestaand for ap in m.client.producten)),
+            ("PROT.afwijzen_stapeling", "stapeling_315_afwijzen", any(overlappend)),
         )
         moet_afwijzen = next((regel for regel, sleutel, geval in gevallen if geval and self.p.regel(sleutel)), None)
-        aanvaard = all([self._verzoek(rec, m, ap.referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
-                        for ap in m.client.producten[:1]])
+        aanvaard = (self._verzoek(rec, m, m.client.producten[0].referentie_aanbieder, agb, gemeente, bsn, moet_afwijzen)
+                    if m.client.producten else True)
         # a 315 while a toewijzing of the same product exists for this client, starting after it, is a
         # verlenging (§4.1); one overlapping it is stapeling (§4), judged above
-        for ap in m.client.producten:
+        for ap, overlap in zip(m.client.producten, overlappend):
             self._specifiek(rec, std, ap.product, ap.omvang, agb, "AangevraagdProduct", budget=ap.budget)
-            if any(tp.product == ap.product and not _vervallen(tp) for tp in bestaand) and not any(
-                    _overlapt(tp, ap) for tp in bestaand):
+            if not overlap and any(tp.product == ap.product and not vervallen(tp) for tp in bestaand):
                 n = self.verlengingen[(agb, bsn)] + 1
                 if aanvaard:  # a verzoek rejected with a retourcode was not processed: it may be sent again
                     self.verlengingen[(agb, bsn)] = n
@@ -588,8 +588,6 @@ class Controleur:
         """§8.2: a verlenging via 315 only for a client of a medisch verwijzer (profile rule)."""
         namen = self.p.verlenging_verwijzers()
         toegestaan = verwijzer_codes(self._codes(std), namen)
-        if toegestaan is None:
-            return
         soort = ap.verwijzer.type if ap.verwijzer is not None else None
         self._regel("PROT.verlenging_medisch_verwijzer", soort in toegestaan, rec, agb,
                     "verlenging via een 315 alleen bij een verwijzer van soort " + ", ".join(sorted(namen)),
@@ -616,23 +614,17 @@ class Controleur:
         actueel = {nr for nr in self.per_client.get((gemeente, agb, bsn, m.standaard.naam), [])
                    if _geldig_op(self.toewijzingen[(gemeente, nr)].tp, rec.datum)}
         genoemd = {p.toewijzingnummer for p in v.ongewijzigd} | {p.toewijzingnummer for p in v.te_wijzigen}
-        self._regel("TR349", actueel <= genoemd, rec, agb, "alle actuele toewijzingen in het verzoek",
-                    f"ontbreekt: {', '.join(sorted(actueel - genoemd))}")
+        self._tr("TR349", actueel <= genoemd, rec, agb, "Verzoek", "alle actuele toewijzingen in het verzoek",
+                 f"ontbreekt: {', '.join(sorted(actueel - genoemd))}")
         onbekend = lambda nr: (gemeente, nr) not in self.toewijzingen  # noqa: E731  (history not in the input)
-        if not actueel <= genoemd:
-            self._verwacht_code(rec, "Verzoek", self._tr_code("TR349"))
         for p in v.te_wijzigen:
-            ok = p.toewijzingnummer in actueel
-            self._regel("TR351", ok, rec, agb, "een TeWijzigenProduct op een actuele toewijzing", p.toewijzingnummer,
-                        historie=onbekend(p.toewijzingnummer))
-            if not ok:
-                self._verwacht_code(rec, f"TeWijzigenProduct {p.toewijzingnummer}", self._tr_code("TR351"))
+            self._tr("TR351", p.toewijzingnummer in actueel, rec, agb, f"TeWijzigenProduct {p.toewijzingnummer}",
+                     "een TeWijzigenProduct op een actuele toewijzing", p.toewijzingnummer,
+                     historie=onbekend(p.toewijzingnummer))
         for p in v.ongewijzigd:
-            ok = p.toewijzingnummer in actueel
-            self._regel("TR350", ok, rec, agb, "een OngewijzigdProduct op een actuele toewijzing", p.toewijzingnummer,
-                        historie=onbekend(p.toewijzingnummer))
-            if not ok:
-                self._verwacht_code(rec, f"OngewijzigdProduct {p.toewijzingnummer}", self._tr_code("TR350"))
+            self._tr("TR350", p.toewijzingnummer in actueel, rec, agb, f"OngewijzigdProduct {p.toewijzingnummer}",
+                     "een OngewijzigdProduct op een actuele toewijzing", p.toewijzingnummer,
+                     historie=onbekend(p.toewijzingnummer))
         for p in v.te_wijzigen:
             tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
             if tw is not None and tw.agb == agb and tw.bsn == bsn:
@@ -645,29 +637,27 @@ class Controleur:
         """The rules a TeWijzigenProduct keeps against the toewijzing it changes (TR357, TR373, TR375, TR411, TR412)."""
         klasse = f"TeWijzigenProduct {p.toewijzingnummer}"
         c = self._codes(m.standaard)
-
-        def regel(tr: str, goed: bool, verwacht: str, waargenomen: str) -> None:
-            if not self._regel(tr, goed, rec, agb, verwacht, waargenomen):
-                self._verwacht_code(rec, klasse, self._tr_code(tr))
-
         gewenst, ingang = p.gewenste_ingangsdatum, tp.ingangsdatum
         if gewenst <= m.header.dagtekening:  # not in the future: a change for the whole loopduur
-            regel("TR357", gewenst == ingang, f"GewensteIngangsdatum {ingang.isoformat()} (ingangsdatum van de "
-                  "toewijzing) of na de dagtekening", gewenst.isoformat())
+            self._tr("TR357", gewenst == ingang, rec, agb, klasse, f"GewensteIngangsdatum {ingang.isoformat()} "
+                     "(ingangsdatum van de toewijzing) of na de dagtekening", gewenst.isoformat())
         totaal = p.omvang is not None and p.omvang.frequentie == c["frequentie.totaal"] and p.omvang != tp.omvang
         if (p.budget is not None and p.budget != tp.budget) or totaal:
-            regel("TR373", gewenst == ingang, f"GewensteIngangsdatum {ingang.isoformat()} (budget of totaal gewijzigd: "
-                  "voor de hele toewijzing)", gewenst.isoformat())
+            self._tr("TR373", gewenst == ingang, rec, agb, klasse, f"GewensteIngangsdatum {ingang.isoformat()} "
+                     "(budget of totaal gewijzigd: voor de hele toewijzing)", gewenst.isoformat())
         omvang = "Omvang gevuld" if p.omvang is not None else "Omvang leeg"
-        loopt = tp.einddatum is None or tp.einddatum > _TR375_GRENS
+        loopt = tp.einddatum is None or tp.einddatum > TR375_GRENS
         if tp.product is None:
             if loopt:
-                regel("TR375", p.omvang is None, "geen Omvang: de toewijzing heeft geen Product", omvang)
+                self._tr("TR375", p.omvang is None, rec, agb, klasse, "geen Omvang: de toewijzing heeft geen Product",
+                         omvang)
         elif not tp.product.code:
             if loopt:
-                regel("TR412", p.omvang is None, "geen Omvang: de toewijzing heeft geen ProductCode", omvang)
+                self._tr("TR412", p.omvang is None, rec, agb, klasse,
+                         "geen Omvang: de toewijzing heeft geen ProductCode", omvang)
         else:
-            regel("TR411", p.omvang is not None, f"een Omvang: de toewijzing heeft ProductCode {tp.product.code}", omvang)
+            self._tr("TR411", p.omvang is not None, rec, agb, klasse,
+                     f"een Omvang: de toewijzing heeft ProductCode {tp.product.code}", omvang)
 
     def _overlap_317(self, rec: Boeking, m: b.VerzoekWijziging, gemeente: str, agb: str) -> None:
         """TR361: a product occurs more than once in a 317 only with care periods that do not overlap.  The
@@ -690,23 +680,19 @@ class Controleur:
             perioden.append(("NieuwProduct", p.product, p.gewenste_ingangsdatum, p.einddatum))
         for i, (klasse, product, begin, eind) in enumerate(perioden):
             dubbel = [k for k, pr, b_, e_ in perioden[:i]
-                      if _zelfde_product(product, pr) and begin <= (e_ or date.max) and b_ <= (eind or date.max)]
-            if not self._regel("TR361", not dubbel, rec, agb, "een product alleen vaker met zorgperiodes die niet "
-                               "overlappen", f"{klasse} overlapt met {', '.join(dubbel)}"):
-                self._verwacht_code(rec, klasse, self._tr_code("TR361"))
+                      if zelfde_product(product, pr) and begin <= (e_ or date.max) and b_ <= (eind or date.max)]
+            self._tr("TR361", not dubbel, rec, agb, klasse, "een product alleen vaker met zorgperiodes die niet "
+                     "overlappen", f"{klasse} overlapt met {', '.join(dubbel)}")
 
     def _verzoek(self, rec: Boeking, m, referentie: str, agb: str, gemeente: str, bsn: str,
                  moet_afwijzen: str | None) -> bool:
         """Keep a verzoek and expect its answer; False when the gemeente must reject it with a retourcode."""
         uniek = (agb, referentie) not in self.verzoeken
-        self._regel("TR347", uniek, rec, agb, "een unieke ReferentieAanbieder", f"{referentie} al eerder gebruikt")
-        if not uniek:
-            self._verwacht_code(rec, "Client", self._tr_code("TR347"))
+        self._tr("TR347", uniek, rec, agb, "Client", "een unieke ReferentieAanbieder",
+                 f"{referentie} al eerder gebruikt")
         onderhanden = self.open_verzoek.get((agb, gemeente, bsn))
-        self._regel("TR374", onderhanden is None, rec, agb, "geen verzoek terwijl er een onderhanden is",
-                    f"verzoek {onderhanden} is nog onderhanden")
-        if onderhanden is not None:
-            self._verwacht_code(rec, "Client", self._tr_code("TR374"))
+        self._tr("TR374", onderhanden is None, rec, agb, "Client", "geen verzoek terwijl er een onderhanden is",
+                 f"verzoek {onderhanden} is nog onderhanden")
         if self.verwachte_codes.get((rec.afzender, rec.identificatie)):
             # the gemeente must reject this verzoek with a retourcode (TR347, TR349–TR351, TR374): it is not
             # processed (IV028), so it is not onderhanden, keeps no ReferentieAanbieder and gets no 301/319
@@ -726,10 +712,8 @@ class Controleur:
         a = m.antwoord
         c = self._codes(m.standaard)
         vz = self.verzoeken.get((agb, a.referentie_aanbieder))
-        self._regel("TR355", vz is not None, rec, gemeente, "een antwoord op een eerder verzoek",
-                    f"ReferentieAanbieder {a.referentie_aanbieder} onbekend", historie=True)
-        if vz is None:
-            self._verwacht_code(rec, "Antwoord", self._tr_code("TR355"))
+        if not self._tr("TR355", vz is not None, rec, gemeente, "Antwoord", "een antwoord op een eerder verzoek",
+                        f"ReferentieAanbieder {a.referentie_aanbieder} onbekend", historie=True):
             return
         eerder_301 = "301" in vz.antwoorden
         self._regel("TR359", not eerder_301, rec, gemeente, "geen 319 na een 301 op hetzelfde verzoek",
@@ -774,8 +758,6 @@ class Controleur:
                             "het verzoek werd toegewezen (301)", bsn=vz.bsn, extra=(vz.ref,))
             if vz.nummer == "317" and wat == "301" and not self.p.regel("vow_terugwerkend_toewijzen"):
                 self._vow_niet_terugwerkend(rec, vz)
-            if wat == "301" and vz.nummer == "315" and vz.moet_afwijzen is None:
-                pass
 
     def _vow_niet_terugwerkend(self, rec: Boeking, vz: Verzoek) -> None:
         # the toewijzingen this verzoek's 301s made today (indexed: a scan over every toewijzing made the check
@@ -801,10 +783,8 @@ class Controleur:
             hoort = tw is not None and tw.agb == agb and tw.bsn == m.client.bsn
             self._regel("PROT.305_na_toewijzing", hoort, rec, agb, "een 305 op een ontvangen toewijzing",
                         f"toewijzing {sp.toewijzingnummer} onbekend voor deze cliënt/aanbieder", historie=True)
-            self._regel("TR019", hoort, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}",
-                        historie=True)
-            if not hoort:
-                self._verwacht_code(rec, klasse, self._tr_code("TR019"))
+            if not self._tr("TR019", hoort, rec, agb, klasse, "gerelateerd aan een toewijzing",
+                            f"toewijzing {sp.toewijzingnummer}", historie=True):
                 continue
             startsleutel = (sp.begindatum, sp.product)
             if sp.status_aanlevering == c["status.verwijderen"]:
@@ -814,10 +794,10 @@ class Controleur:
                     continue
                 # TR071: a start whose care was stopped (a 307 on it, not withdrawn) can no longer be withdrawn
                 gestopt = [s for s in tw.stops if s.begindatum == sp.begindatum]
-                self._regel("TR071", not gestopt, rec, agb, "geen verwijdering van een 305 waarop al een 307 kwam",
-                            f"307 op deze start (einddatum {gestopt[-1].einddatum.isoformat()})" if gestopt else "")
-                if gestopt:
-                    self._verwacht_code(rec, klasse, self._tr_code("TR071"))
+                if not self._tr("TR071", not gestopt, rec, agb, klasse,
+                                "geen verwijdering van een 305 waarop al een 307 kwam",
+                                f"307 op deze start (einddatum {gestopt[-1].einddatum.isoformat()})" if gestopt
+                                else ""):
                     continue
                 tw.starts.discard(startsleutel)
                 if tw.huidige_305 == sp.begindatum:
@@ -826,30 +806,21 @@ class Controleur:
             if sp.status_aanlevering != c["status.eerste"]:
                 continue
             # TR074: the key (Bsn, ToewijzingNummer, Product, Begindatum) is new among the 305s received
-            nieuw = startsleutel not in tw.starts
-            self._regel("TR074", nieuw, rec, agb, "een startbericht met een sleutel die nog niet ontvangen is",
-                        f"al een 305 met begindatum {sp.begindatum.isoformat()} en dit product")
-            if not nieuw:
-                self._verwacht_code(rec, klasse, self._tr_code("TR074"))
+            if not self._tr("TR074", startsleutel not in tw.starts, rec, agb, klasse,
+                            "een startbericht met een sleutel die nog niet ontvangen is",
+                            f"al een 305 met begindatum {sp.begindatum.isoformat()} en dit product"):
                 continue
             actueel = tw.huidige_305 is not None
             self._regel("PROT.een_actuele_305", not actueel, rec, agb, "geen tweede actuele 305",
                         f"305 met begindatum {tw.huidige_305} is nog actueel" if actueel else "")
-            self._regel("TR326", not actueel, rec, agb, "geen actuele 305", "er is al een actuele 305")
-            if actueel:
-                self._verwacht_code(rec, klasse, self._tr_code("TR326"))
+            if not self._tr("TR326", not actueel, rec, agb, klasse, "geen actuele 305", "er is al een actuele 305"):
                 continue
             # deadlines
             if not tw.ooit_gestart:
                 vervalt = self.p.deadline("toewijzing_vervalt", max(tw.tp.ingangsdatum, tw.eerste_301))
                 self._regel("PROT.start_binnen_vervaltermijn", rec.datum <= vervalt, rec, agb,
                             f"een eerste 305 uiterlijk {vervalt.isoformat()}", f"op {rec.datum.isoformat()}")
-            terugwerkend = sp.begindatum < tw.eerste_301
-            if terugwerkend:
-                sleutel = "start_305_sggz" if "sggz" in " ".join(self._tags(tw.tp.product)) else "start_305_terugwerkend"
-                basis = tw.eerste_301
-            else:
-                sleutel, basis = "start_305", sp.begindatum
+            sleutel, basis = self._start_termijn(tw, sp.begindatum)
             grens = self.p.deadline(sleutel, basis)
             if ("sut_305", agb, gemeente, sp.toewijzingnummer) in self.open:  # an aanbieder SUT: the real start
                 self._vervul(("sut_305", agb, gemeente, sp.toewijzingnummer), rec.datum, _ref(rec))
@@ -869,9 +840,8 @@ class Controleur:
             klasse = f"StopProduct {sp.toewijzingnummer}"
             tw = self.toewijzingen.get((gemeente, sp.toewijzingnummer or ""))
             if tw is None or tw.agb != agb:
-                self._regel("TR019", False, rec, agb, "gerelateerd aan een toewijzing", f"toewijzing {sp.toewijzingnummer}",
-                            historie=True)
-                self._verwacht_code(rec, klasse, self._tr_code("TR019"))
+                self._tr("TR019", False, rec, agb, klasse, "gerelateerd aan een toewijzing",
+                         f"toewijzing {sp.toewijzingnummer}", historie=True)
                 continue
             if sp.status_aanlevering == c["status.verwijderen"]:
                 eerder = [s for s in tw.stops if s.begindatum == sp.begindatum]
@@ -885,11 +855,9 @@ class Controleur:
             tijdelijk = c["beeindiging.tijdelijk"]
             stop = StopSleutel(sp.begindatum, sp.reden_beeindiging, sp.einddatum, sp.product)
             # TR074: the key (Bsn, ToewijzingNummer, Product, Begindatum, RedenBeeindiging, Einddatum) is new
-            nieuw = stop not in tw.stops
-            self._regel("TR074", nieuw, rec, agb, "een stopbericht met een sleutel die nog niet ontvangen is",
-                        "een gelijke 307 is al ontvangen")
-            if not nieuw:
-                self._verwacht_code(rec, klasse, self._tr_code("TR074"))
+            if not self._tr("TR074", stop not in tw.stops, rec, agb, klasse,
+                            "een stopbericht met een sleutel die nog niet ontvangen is",
+                            "een gelijke 307 is al ontvangen"):
                 continue
             # the 305 this 307 stops: one received (and not withdrawn) with the same Begindatum; it is current,
             # or it was stopped before and this 307 follows that stop (TR413–TR415 say which may)
@@ -901,10 +869,9 @@ class Controleur:
                 self._verwacht_code(rec, klasse, _retourcode(self.codelijsten, m.standaard, "TR069"))
                 continue
             # TR382: the key elements of the 305 (Product, Begindatum) unchanged in the 307
-            self._regel("TR382", sp.product in gestart, rec, agb, "het product van de 305: " + _product(next(iter(gestart))),
-                        "product " + _product(sp.product))
-            if sp.product not in gestart:
-                self._verwacht_code(rec, klasse, self._tr_code("TR382"))
+            if not self._tr("TR382", sp.product in gestart, rec, agb, klasse,
+                            "het product van de 305: " + _product(next(iter(gestart))),
+                            "product " + _product(sp.product)):
                 continue
             eerder = [s for s in tw.stops if s.begindatum == sp.begindatum]  # stops on this start, oldest first
             if not self._stop_na_stop(rec, agb, klasse, sp, eerder, tijdelijk):
@@ -912,8 +879,7 @@ class Controleur:
             if not eerder:
                 if sp.reden_beeindiging == tijdelijk:
                     # known only once the full calendar month(s) without care have passed (§6.4, tijdelijk_stoppen_na)
-                    sleutel = "stop_307_tijdelijk"
-                    basis = _einde_volle_maanden(sp.einddatum, int(self.p.regel("tijdelijk_stoppen_na")))
+                    sleutel, basis = "stop_307_tijdelijk", self._tijdelijk_basis(sp.einddatum)
                 else:
                     sleutel = "stop_307"
                     basis = max(sp.einddatum, tw.einde_bekend, tw.hersteld or sp.einddatum)
@@ -938,22 +904,18 @@ class Controleur:
         followed, by one definitive stop, with an einddatum not before it.  TR415 holds for every 307.  False
         when a rule is broken (the receiver rejects the 307, so it does not count)."""
         definitief = [s for s in eerder if s.reden != tijdelijk]
-        goed = self._regel("TR415", not definitief, rec, agb, "geen 307 na een definitieve 307 op dezelfde start",
-                           f"al een 307 met reden {definitief[0].reden}" if definitief else "")
-        if not goed:
-            self._verwacht_code(rec, klasse, self._tr_code("TR415"))
+        goed = self._tr("TR415", not definitief, rec, agb, klasse, "geen 307 na een definitieve 307 op dezelfde start",
+                        f"al een 307 met reden {definitief[0].reden}" if definitief else "")
         if not eerder:
             return goed
         if sp.reden_beeindiging == tijdelijk:
             ok = not any(s.reden == tijdelijk for s in eerder)
-            if not self._regel("TR413", ok, rec, agb, "na een tijdelijke stop een definitieve (reden ≠ tijdelijk)",
-                               "opnieuw 'tijdelijk beëindigd'"):
-                self._verwacht_code(rec, klasse, self._tr_code("TR413"))
+            if not self._tr("TR413", ok, rec, agb, klasse,
+                            "na een tijdelijke stop een definitieve (reden ≠ tijdelijk)", "opnieuw 'tijdelijk beëindigd'"):
                 goed = False
         vorige = eerder[-1].einddatum
-        if not self._regel("TR414", sp.einddatum >= vorige, rec, agb, f"einddatum ≥ {vorige.isoformat()} (de vorige 307)",
-                           f"einddatum {sp.einddatum.isoformat()}"):
-            self._verwacht_code(rec, klasse, self._tr_code("TR414"))
+        if not self._tr("TR414", sp.einddatum >= vorige, rec, agb, klasse,
+                        f"einddatum ≥ {vorige.isoformat()} (de vorige 307)", f"einddatum {sp.einddatum.isoformat()}"):
             goed = False
         return goed
 
@@ -967,22 +929,18 @@ class Controleur:
         d = m.declaratie
         nummer_sleutel = (agb, std.naam, d.nummer)
         uniek = nummer_sleutel not in self.declaratienummers
-        self._regel("TR333", uniek, rec, agb, "een uniek DeclaratieNummer", f"{d.nummer} al eerder gebruikt")
-        if not uniek:
-            self._verwacht_code(rec, "Declaratie", self._tr_code("TR333"))
+        self._tr("TR333", uniek, rec, agb, "Declaratie", "een uniek DeclaratieNummer", f"{d.nummer} al eerder gebruikt")
         self.declaratienummers.add(nummer_sleutel)
         self._declaratieperiode(rec, m)
         in_bericht: set[str] = set()
         for cl in d.clienten:
             self._onderaannemer_stuurt_niet(rec, cl.bsn, agb, "323")
             bekend = bool(self.per_client.get((gemeente, agb, cl.bsn, std.naam)))
-            if not self._regel("TR304", bekend, rec, agb, "een cliënt met een toewijzing bij deze aanbieder",
-                               f"BSN {cl.bsn} onbekend", bsn=cl.bsn, historie=True):
-                self._verwacht_code(rec, f"Client {cl.bsn}", self._tr_code("TR304"))
+            self._tr("TR304", bekend, rec, agb, f"Client {cl.bsn}", "een cliënt met een toewijzing bij deze aanbieder",
+                     f"BSN {cl.bsn} onbekend", bsn=cl.bsn, historie=True)
             for p in cl.prestaties:
-                codes = self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
-                for code in codes:
-                    self._verwacht_code(rec, f"Prestatie {p.referentie.nummer}", code)
+                self._prestatie(rec, m, cl.bsn, p, in_bericht, c)
+                in_bericht.add(p.referentie.nummer)
         verwacht = self.verwachte_codes.get((rec.afzender, rec.identificatie), {})
         if "Header" in verwacht:  # rejected as a message (TR416, 0001): the 325 is only a Header, no class codes
             self.verwachte_codes[(rec.afzender, rec.identificatie)] = {"Header": verwacht["Header"]}
@@ -1008,49 +966,41 @@ class Controleur:
                                and (tw := self.toewijzingen.get((gemeente, p.toewijzingnummer))) is not None
                                and p.periode.einddatum >= tw.tp.toewijzingsdatum})
         goed = q >= vorige and not overgeslagen
-        if not self._regel("TR318", goed, rec, agb, f"DeclaratiePeriode {vorige:%Y-%m} of de maand erna "
-                           "(later alleen over maanden zonder zorg)",
-                           f"{q:%Y-%m}" + (f", zorg in {', '.join(overgeslagen)} overgeslagen" if overgeslagen else ""),
-                           historie=True):
-            self._verwacht_code(rec, "Declaratie", self._tr_code("TR318"))
+        self._tr("TR318", goed, rec, agb, "Declaratie", f"DeclaratiePeriode {vorige:%Y-%m} of de maand erna "
+                 "(later alleen over maanden zonder zorg)",
+                 f"{q:%Y-%m}" + (f", zorg in {', '.join(overgeslagen)} overgeslagen" if overgeslagen else ""),
+                 historie=True)
         self.laatste_periode[sleutel] = max(q, vorige)
 
     def _prestatie(self, rec: Boeking, m: b.Declaratie, bsn: str, p: b.Prestatie, in_bericht: set[str],
-                   c: Codes) -> list[str]:
-        """Judge one prestatie; the retourcodes the gemeente must give it."""
+                   c: Codes) -> None:
+        """Judge one prestatie and expect the retourcodes the gemeente must give it.  ``in_bericht``: the
+        ReferentieNummers of the prestaties before it in this 323."""
         agb, gemeente = m.header.afzender, m.header.ontvanger
-        codes: list[str] = []
-
-        def regel(tr: str, goed: bool, verwacht: str, waargenomen: str, historie: bool = False) -> bool:
-            self._regel(tr, goed, rec, agb, verwacht, waargenomen, bsn=bsn, historie=historie)
-            if not goed and tr.startswith("TR"):
-                code = self._tr_code(tr)
-                if code:
-                    codes.append(code)
-            return goed
-
         ref = p.referentie.nummer
+        klasse = f"Prestatie {ref}"
         credit = p.bedrag_cent < 0
-        regel("TR314", (agb, ref) not in self.prestaties and ref not in in_bericht, "een nieuw ReferentieNummer",
-              f"{ref} al eerder aangeleverd")
-        eerder_in_bericht = frozenset(in_bericht)
-        in_bericht.add(ref)
+        self._tr("TR314", (agb, ref) not in self.prestaties and ref not in in_bericht, rec, agb, klasse,
+                 "een nieuw ReferentieNummer", f"{ref} al eerder aangeleverd", bsn=bsn)
         tw = self.toewijzingen.get((gemeente, p.toewijzingnummer))
-        if not regel("TR338", tw is not None and tw.agb == agb and tw.bsn == bsn, "een prestatie op een toegewezen product",
-                     f"toewijzing {p.toewijzingnummer} onbekend voor deze cliënt/aanbieder", historie=True):
+        if not self._tr("TR338", tw is not None and tw.agb == agb and tw.bsn == bsn, rec, agb, klasse,
+                        "een prestatie op een toegewezen product",
+                        f"toewijzing {p.toewijzingnummer} onbekend voor deze cliënt/aanbieder",
+                        bsn=bsn, historie=True):
             self._regel("PROT.declaratie_met_toewijzing", False, rec, agb, "een ontvangen toewijzing",
                         f"geen toewijzing {p.toewijzingnummer}", bsn=bsn, historie=True)
-            return codes
+            return
         self._regel("PROT.declaratie_met_toewijzing", tw.eerste_301 < rec.datum, rec, agb,
                     "declareren na ontvangst van de toewijzing", f"301 van {tw.eerste_301.isoformat()}", bsn=bsn)
         tp = tw.tp
-        regel("TR384", tp.reden_wijziging != c["wijziging.verwijderd"], "geen declaratie op een verwijderde toewijzing",
-              "RedenWijziging 13")
+        self._tr("TR384", tp.reden_wijziging != c["wijziging.verwijderd"], rec, agb, klasse,
+                 "geen declaratie op een verwijderde toewijzing", "RedenWijziging 13", bsn=bsn)
         if tp.product is not None:
-            regel("TR339", p.product.categorie == tp.product.categorie, f"categorie {tp.product.categorie}",
-                  p.product.categorie)
+            self._tr("TR339", p.product.categorie == tp.product.categorie, rec, agb, klasse,
+                     f"categorie {tp.product.categorie}", p.product.categorie, bsn=bsn)
             if tp.product.code:
-                regel("TR340", p.product.code == tp.product.code, f"productcode {tp.product.code}", str(p.product.code))
+                self._tr("TR340", p.product.code == tp.product.code, rec, agb, klasse, f"productcode {tp.product.code}",
+                         str(p.product.code), bsn=bsn)
         volume = 0
         b_p, e_p = p.periode.begindatum, p.periode.einddatum
         if tp.omvang is not None:
@@ -1059,7 +1009,8 @@ class Controleur:
             # TR341 "past bij": for hours the region accepts only minutes (Annex 4 §7 note 13)
             past = p.eenheid in (({c["eenheid.minuut"]} if minuten else {c["eenheid.minuut"], c["eenheid.uur"]})
                                  if uur else {tp.omvang.eenheid})
-            regel("TR341", past, f"eenheid passend bij {tp.omvang.eenheid}", p.eenheid)
+            self._tr("TR341", past, rec, agb, klasse, f"eenheid passend bij {tp.omvang.eenheid}", p.eenheid,
+                     bsn=bsn)
             verwacht_eenheid = c["eenheid.minuut"] if (uur and minuten) else tp.omvang.eenheid
             self._regel("PROT.eenheid_minuten", p.eenheid == verwacht_eenheid, rec, agb,
                         f"eenheid {verwacht_eenheid}", f"eenheid {p.eenheid}", bsn=bsn)
@@ -1067,29 +1018,36 @@ class Controleur:
                 eenheid = c["eenheid.minuut"] if uur else tp.omvang.eenheid
                 volume = p.volume * (60 if uur and p.eenheid == c["eenheid.uur"] else 1)
                 grens = max_per_periode(tp.omvang, b_p, e_p, eenheid, c)
-                regel("TR321", volume <= grens, f"hoogstens {grens} (eenheid {eenheid}) in de ProductPeriode", str(volume))
+                self._tr("TR321", volume <= grens, rec, agb, klasse,
+                         f"hoogstens {grens} (eenheid {eenheid}) in de ProductPeriode", str(volume), bsn=bsn)
                 tw.gedeclareerd_volume += volume
                 totaal = max_loopduur(tp.omvang, tp.ingangsdatum, tp.einddatum, eenheid, c)
                 if totaal is not None:
-                    regel("TR322", tw.gedeclareerd_volume <= totaal, f"samen hoogstens {totaal} (eenheid {eenheid})",
-                          f"samen {tw.gedeclareerd_volume}")
+                    self._tr("TR322", tw.gedeclareerd_volume <= totaal, rec, agb, klasse,
+                             f"samen hoogstens {totaal} (eenheid {eenheid})", f"samen {tw.gedeclareerd_volume}",
+                             bsn=bsn)
         b_, e_ = p.periode.begindatum, p.periode.einddatum
-        regel("TR307", b_ >= tp.ingangsdatum, f"begindatum ≥ {tp.ingangsdatum.isoformat()}", b_.isoformat())
+        self._tr("TR307", b_ >= tp.ingangsdatum, rec, agb, klasse, f"begindatum ≥ {tp.ingangsdatum.isoformat()}",
+                 b_.isoformat(), bsn=bsn)
         if tp.einddatum:
-            regel("TR308", e_ <= tp.einddatum, f"einddatum ≤ {tp.einddatum.isoformat()}", e_.isoformat())
+            self._tr("TR308", e_ <= tp.einddatum, rec, agb, klasse, f"einddatum ≤ {tp.einddatum.isoformat()}",
+                     e_.isoformat(), bsn=bsn)
         maand_begin = date(b_.year, b_.month, 1)
-        regel("TR387", b_ == max(maand_begin, tp.ingangsdatum), "eerste dag van de maand (of de ingangsdatum)", b_.isoformat())
+        self._tr("TR387", b_ == max(maand_begin, tp.ingangsdatum), rec, agb, klasse,
+                 "eerste dag van de maand (of de ingangsdatum)", b_.isoformat(), bsn=bsn)
         maand_eind = einde_maand(b_.year, b_.month)
-        regel("TR388", e_ == min(maand_eind, tp.einddatum or maand_eind), "laatste dag van de maand (of de einddatum)",
-              e_.isoformat())
-        regel("TR319", e_ <= m.declaratie.periode.einddatum, "een ProductPeriode binnen of vóór de declaratieperiode",
-              f"{b_.isoformat()}…{e_.isoformat()}")
+        self._tr("TR388", e_ == min(maand_eind, tp.einddatum or maand_eind), rec, agb, klasse,
+                 "laatste dag van de maand (of de einddatum)", e_.isoformat(), bsn=bsn)
+        self._tr("TR319", e_ <= m.declaratie.periode.einddatum, rec, agb, klasse,
+                 "een ProductPeriode binnen of vóór de declaratieperiode", f"{b_.isoformat()}…{e_.isoformat()}",
+                 bsn=bsn)
         if credit:
             orig = self.prestaties.get((agb, p.referentie.vorig or ""))
             ok = orig is not None and orig.status == "toegekend"
-            regel("TR323", ok, "een credit op een goedgekeurde debetprestatie", f"vorig {p.referentie.vorig}",
-                  historie=orig is None)
-            regel("TR390", orig is None or orig.status != "gecrediteerd", "één credit per prestatie", "al gecrediteerd")
+            self._tr("TR323", ok, rec, agb, klasse, "een credit op een goedgekeurde debetprestatie",
+                     f"vorig {p.referentie.vorig}", bsn=bsn, historie=orig is None)
+            self._tr("TR390", orig is None or orig.status != "gecrediteerd", rec, agb, klasse,
+                     "één credit per prestatie", "al gecrediteerd", bsn=bsn)
             if ok:
                 orig.status = "gecrediteerd"
                 tw.goedgekeurd.discard(orig.referentie)
@@ -1105,12 +1063,13 @@ class Controleur:
                       and s.product == p.product]
             # a second debit: sent in an earlier 323 (TR389, berichtoverstijgend) or in this one (TR416, the
             # message's own content: the receiver rejects the whole 323 with 0001)
-            eerder = [s.referentie for s in dubbel if s.referentie not in eerder_in_bericht]
-            hier = [s.referentie for s in dubbel if s.referentie in eerder_in_bericht]
-            regel("TR389", not eerder, "geen tweede debet zonder credit", f"al in een eerdere 323: {', '.join(eerder)}")
-            if not self._regel("TR416", not hier, rec, agb, "één debet per ProductPeriode, product en toewijzing in de 323",
-                               f"ook {', '.join(hier)} in deze 323", bsn=bsn):
-                self._verwacht_code(rec, "Header", self._tr_code("TR416"))
+            eerder = [s.referentie for s in dubbel if s.referentie not in in_bericht]
+            hier = [s.referentie for s in dubbel if s.referentie in in_bericht]
+            self._tr("TR389", not eerder, rec, agb, klasse, "geen tweede debet zonder credit",
+                     f"al in een eerdere 323: {', '.join(eerder)}", bsn=bsn)
+            self._tr("TR416", not hier, rec, agb, "Header",
+                     "één debet per ProductPeriode, product en toewijzing in de 323",
+                     f"ook {', '.join(hier)} in deze 323", bsn=bsn)
             # a correction covers the same toewijzing and month; its ProductPeriode may be the corrected one
             maand = (b_.year, b_.month)
             afgekeurd = [s for s in op_toewijzing if (s.periode[0].year, s.periode[0].month) == maand
@@ -1127,11 +1086,12 @@ class Controleur:
                 contract = product.declaratietarief_cent(bool(self.p.regel("declareren_uren_in_minuten")))
                 if p.eenheid == product.eenheid:
                     contract = product.tarief_cent
-                regel("TR418", p.tarief_cent == contract, f"contracttarief {contract}", str(p.tarief_cent))
+                self._tr("TR418", p.tarief_cent == contract, rec, agb, klasse, f"contracttarief {contract}",
+                         str(p.tarief_cent), bsn=bsn)
             tw.gedeclareerd_cent += p.bedrag_cent
             if tp.budget is not None:
-                regel("TR369", tw.gedeclareerd_cent <= tp.budget, f"samen binnen het budget {tp.budget}",
-                      f"samen {tw.gedeclareerd_cent}")
+                self._tr("TR369", tw.gedeclareerd_cent <= tp.budget, rec, agb, klasse,
+                         f"samen binnen het budget {tp.budget}", f"samen {tw.gedeclareerd_cent}", bsn=bsn)
             if not correctie:  # a correction is judged by the correctie_* deadlines
                 self._declaratietermijn(rec, tw, p, bsn)
             self.open.pop(("sut_323", agb, gemeente, p.toewijzingnummer, f"{b_:%Y-%m}"), None)  # declared
@@ -1141,7 +1101,6 @@ class Controleur:
                         "geen declaratie op een vervallen toewijzing", f"declaratie op {rec.datum.isoformat()}", bsn=bsn)
         self._bewaar_prestatie(PrestatieStaat(ref, agb, (gemeente, p.toewijzingnummer), (b_, e_), p.bedrag_cent,
                                               vorig=p.referentie.vorig, volume=volume, product=p.product))
-        return codes
 
     def _bewaar_prestatie(self, staat: PrestatieStaat) -> None:
         """Store a prestatie in ``self.prestaties`` and its per-toewijzing index, keeping both in one order."""
@@ -1159,14 +1118,8 @@ class Controleur:
                                                  if (s.agb, *s.toewijzing) == e}
 
     def _declaratietermijn(self, rec: Boeking, tw: Toewijzing, p: b.Prestatie, bsn: str) -> None:
-        einde = p.periode.einddatum
-        if einde < tw.eerste_301:
-            # care before the toewijzing (crisis, sGGZ): declared soon after the 301
-            sggz = any(t.startswith("sggz") for t in self._tags(tw.tp.product))
-            sleutel = "declaratie_sggz" if sggz else "declaratie_323"
-            grens = self.p.deadline(sleutel, tw.eerste_301)
-        else:  # "na maand van levering": counted from the end of the month of the ProductPeriode
-            sleutel, grens = "declaratie_323", self.p.deadline("declaratie_323", einde_maand(einde.year, einde.month))
+        sleutel, vanaf = declaratie_termijn(p.periode.einddatum, tw.eerste_301, self._sggz_declaratie(tw))
+        grens = self.p.deadline(sleutel, vanaf)
         self._regel(f"TERMIJN.{sleutel}", rec.datum <= grens, rec, tw.agb, f"gedeclareerd uiterlijk {grens.isoformat()}",
                     f"op {rec.datum.isoformat()} ({_te_laat(self.p, grens, rec.datum)})", bsn=bsn)
 
@@ -1178,7 +1131,8 @@ class Controleur:
                            f"declaratie {m.declaratie_identificatie} onbekend", historie=True):
             return  # (RETOUR.een_op_een would say the same again; a second 325 on a known 323 is its case)
         gevonden: dict[str, set[str]] = {}
-        if set(m.retourcodes) - {"0200"}:
+        neutraal = self._neutraal(m.standaard)
+        if set(m.retourcodes) - neutraal:
             gevonden["Header"] = set(m.retourcodes)
         if decl is not None:
             # TR371: XsdVersieDeclaratie is the XsdVersie of the 323 it answers
@@ -1195,15 +1149,16 @@ class Controleur:
         if decl is not None and m.antwoord is not None:
             a = m.antwoord
             afgekeurd = {}
-            geheel = set(a.retourcodes) - {self._codes(m.standaard)[n] for n in ("retour.geen_opmerking", "retour.declaratie_toegewezen")}  # the Declaratie as a whole rejected (e.g. 9333)
+            geheel = set(a.retourcodes) - neutraal  # the Declaratie as a whole rejected (e.g. 9333)
             if geheel:
                 gevonden["Declaratie"] = geheel
                 afgekeurd = dict(decl["prestaties"])
+            geen_opmerking = {self._codes(m.standaard)["retour.geen_opmerking"]}
             for cl in a.clienten:
-                if set(cl.retourcodes) - {"0200"}:
-                    gevonden[f"Client {cl.bsn}"] = set(cl.retourcodes) - {"0200"}
+                if set(cl.retourcodes) - geen_opmerking:
+                    gevonden[f"Client {cl.bsn}"] = set(cl.retourcodes) - geen_opmerking
                 for p in cl.prestaties:
-                    codes = set(p.retourcodes) - {"0200"}
+                    codes = set(p.retourcodes) - geen_opmerking
                     gevonden[f"Prestatie {p.referentie.nummer}"] = codes
                     origineel = decl["prestaties"].get(p.referentie.nummer)
                     self._regel("TR366", origineel is not None, rec, gemeente, "een prestatie uit de declaratie",
@@ -1257,6 +1212,23 @@ class Controleur:
         p = self._product(product.code if product else None)
         return set(p.tags) if p else set()
 
+    def _start_termijn(self, tw: Toewijzing, begindatum: date) -> tuple[str, date]:
+        """The deadline of the 305 of care starting on ``begindatum`` and the date it runs from: care that
+        began before the toewijzing (retroactive, sGGZ) runs from its first 301."""
+        if begindatum < tw.eerste_301:
+            sggz = "sggz" in " ".join(self._tags(tw.tp.product))
+            return ("start_305_sggz" if sggz else "start_305_terugwerkend"), tw.eerste_301
+        return "start_305", begindatum
+
+    def _tijdelijk_basis(self, laatste_zorgdag: date) -> date:
+        """A temporary stop is known only once the full calendar month(s) without care have passed
+        (§6.4, tijdelijk_stoppen_na): its 307's deadline runs from then."""
+        return _einde_volle_maanden(laatste_zorgdag, int(self.p.regel("tijdelijk_stoppen_na")))
+
+    def _sggz_declaratie(self, tw: Toewijzing) -> bool:
+        """Care before the toewijzing of an sGGZ product has its own declaration deadline (declaratie_sggz)."""
+        return any(t.startswith("sggz") for t in self._tags(tw.tp.product))
+
     def _product(self, code: str | None):
         if not code:
             return None
@@ -1295,19 +1267,6 @@ def _ref(rec: Boeking) -> str:
     return f"{rec.berichttype} {rec.afzender}/{rec.identificatie}"
 
 
-#: TR375/TR412 hold for a toewijzing whose Einddatum lies after this date (or is empty)
-_TR375_GRENS = date(2020, 12, 31)
-
-
-def _zelfde_product(a: b.Product | None, b_: b.Product | None) -> bool:
-    """TR361: the same product — by ProductCode when both have one, else by categorie; no categorie: any."""
-    if a is None or b_ is None or not a.categorie or not b_.categorie:
-        return True
-    if a.code and b_.code:
-        return a.code == b_.code
-    return a.categorie == b_.categorie
-
-
 def _versie(x: b.XsdVersie) -> str:
     return f"basisschema {x.basisschema}, bericht {x.bericht}"
 
@@ -1317,28 +1276,24 @@ def _product(p: b.Product | None) -> str:
 
 
 def _geldig_op(tp: b.ToegewezenProduct, d: date) -> bool:
-    return not _vervallen(tp) and (tp.einddatum is None or tp.einddatum >= d)
+    return not vervallen(tp) and (tp.einddatum is None or tp.einddatum >= d)
 
 
-def _vervallen(tp: b.ToegewezenProduct) -> bool:
-    return tp.einddatum is not None and tp.einddatum <= tp.ingangsdatum
-
-
-def _overlapt(tp: b.ToegewezenProduct, ap: b.AangevraagdProduct) -> bool:
-    """Stapeling (§4): a requested product equal to a (not lapsed) toewijzing's, in an overlapping period."""
-    if _vervallen(tp) or ap.product is None or tp.product != ap.product:
-        return False
-    return (tp.ingangsdatum <= (ap.toewijzing_einddatum or date.max)
-            and ap.toewijzing_ingangsdatum <= (tp.einddatum or date.max))
+def declaratie_termijn(einde: date, eerste_301: date | None, sggz: bool) -> tuple[str, date]:
+    """The deadline of the 323 declaring care up to ``einde`` and the date it runs from: "na maand van
+    levering", the end of the month of the ProductPeriode; care before the toewijzing (crisis, sGGZ:
+    ``sggz``) is declared soon after the toewijzing's first 301."""
+    if eerste_301 is not None and einde < eerste_301:
+        return ("declaratie_sggz" if sggz else "declaratie_323"), eerste_301
+    return "declaratie_323", einde_maand(einde.year, einde.month)
 
 
 def _einde_volle_maanden(laatste_zorgdag: date, n: int) -> date:
     """The end of the ``n``-th full calendar month after the last day of care."""
     volgende = laatste_zorgdag + timedelta(days=1)
-    if volgende.day != 1:
-        volgende = date(volgende.year + (volgende.month == 12), volgende.month % 12 + 1, 1)
-    j, m = divmod(volgende.year * 12 + volgende.month - 1 + n - 1, 12)
-    return einde_maand(j, m + 1)
+    eerste_volle = volgende if volgende.day == 1 else add_maanden(volgende.replace(day=1), 1)
+    laatste_volle = add_maanden(eerste_volle, n - 1)
+    return einde_maand(laatste_volle.year, laatste_volle.month)
 
 
 def _te_laat(p: Profiel, grens: date, datum: date) -> str:
@@ -1348,7 +1303,6 @@ def _te_laat(p: Profiel, grens: date, datum: date) -> str:
 
 
 def _retourcode(codelijsten: Codelijsten, standaard, tr: str) -> str | None:
-    from simulator.codes import retourcode_voor_regel
     try:
         return retourcode_voor_regel(codelijsten, standaard, tr)
     except KeyError:
@@ -1358,7 +1312,6 @@ def _retourcode(codelijsten: Codelijsten, standaard, tr: str) -> str | None:
 def _klassen(body) -> list[tuple[str, Any]]:
     """(name, object) of every berichtklasse in a retour body, named as the checker names them."""
     uit = []
-    naam = type(body).__name__
     if isinstance(body, b.AntwoordInhoud):
         uit.append(("Antwoord", body))
         if body.woonplaatsbeginsel is not None:

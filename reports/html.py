@@ -1,8 +1,8 @@
 """The HTML report: one self-contained page for a person (vendor, regional officer).
 
 ``schrijf_html(uitslag, ledger, uit)`` renders a checked result (``reports/uitslag.py``) with the
-Jinja2 templates in ``templates/rapport/`` (autoescaped; read with :mod:`importlib.resources` as
-package data, like ``simulator/render.py``, so an installed wheel works too) into ONE file: inline CSS, a little inline
+Jinja2 templates in ``templates/rapport/`` (autoescaped; read by ``jinja2.PackageLoader`` as
+package data, so an installed wheel works too) into ONE file: inline CSS, a little inline
 JS for filtering and opening drill-downs, SVG drawn here (``reports/html_svg.py``), no external
 assets.  With the run's ledger it adds what only the traffic can show: a sequence diagram per client
 trajectory, days-to-answer charts per message type, the XML of the messages deviations are about,
@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -138,16 +137,9 @@ def schrijf_html(uitslag: Uitslag, ledger: Path | None, uit: Path) -> Path:
     return uit
 
 
-def _laad_template(naam: str) -> str | None:
-    """A file of ``templates/rapport``, read as package data (works from an installed wheel too)."""
-    bron = resources.files("templates").joinpath("rapport", *naam.split("/"))
-    if not bron.is_file():
-        return None
-    return bron.read_text(encoding="utf-8")
-
-
 def omgeving() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FunctionLoader(_laad_template), autoescape=True,
+    """The files of ``templates/rapport``, read as package data (works from an installed wheel too)."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("templates", "rapport"), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from simulator.ledger import Boeking, Gebeurtenis, open_ledger
 from simulator.profiel import Profiel
-from simulator.werkdagen import einde_maand
 
-from .controle import RETOUR_TERMIJN
+from .controle import RETOUR_TERMIJN, declaratie_termijn
 
 #: events that are bookkeeping of the harness, not part of a client's story
 _STILLE_GEBEURTENISSEN = frozenset({"fout_ingeschakeld"})
@@ -308,11 +307,8 @@ def _declaratie(rec: Boeking, registry, profiel: Profiel, eerste_301: dict[str, 
             gezien.add(sleutel)
             einde = p.periode.einddatum
             eerste = eerste_301.get(p.toewijzingnummer)
-            termijn, vanaf = "declaratie_323", einde_maand(einde.year, einde.month)  # na maand van levering
-            if eerste is not None and einde < eerste:
-                vanaf = eerste
-                if _is_sggz(catalogus, p.product.code) and "declaratie_sggz" in profiel.termijnen:
-                    termijn = "declaratie_sggz"
+            sggz = _is_sggz(catalogus, p.product.code) and "declaratie_sggz" in profiel.termijnen
+            termijn, vanaf = declaratie_termijn(einde, eerste, sggz)
             grens = profiel.deadline(termijn, vanaf)
             cel = cellen[(rec.afzender, rec.ontvanger, f"{p.periode.begindatum:%Y-%m}")]
             cel.prestaties += 1

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TextIO
 
 from .regels import FOUT, Regel
-from .uitslag import FAIL, ONBESLIST, Uitslag, sut_omschrijving
+from .uitslag import Uitslag, sut_omschrijving
 
 
 def schrijf_uitslag(u: Uitslag, bron: str, stroom: TextIO, max_afwijkingen: int = 25) -> None:

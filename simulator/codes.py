@@ -168,18 +168,26 @@ def beide(codelijsten: Codelijsten) -> dict[Standaard, Codes]:
     return {IJW: codes(codelijsten, IJW), IWMO: codes(codelijsten, IWMO)}
 
 
+@cache
+def _retourcodes_per_regel(codelijsten: Codelijsten, standaard: Standaard) -> dict[str, str]:
+    """Rule id → the first retourcode of the WJ001 list naming it in column ``tr_regel`` (read once)."""
+    per_regel: dict[str, str] = {}
+    for code, c in codelijsten.lijst(standaard, "WJ001").items():
+        for r in c.get("tr_regel").split(","):
+            per_regel.setdefault(r.strip(), code)
+    return per_regel
+
+
 def retourcode_voor_regel(codelijsten: Codelijsten, standaard: Standaard, regel: str) -> str:
     """The retourcode a receiver uses when rule ``regel`` (e.g. ``"TR338"``) is broken, from the
     retourcode list (WJ001, column ``tr_regel``).  KeyError names the rule when the list has none."""
-    for code, c in codelijsten.lijst(standaard, "WJ001").items():
-        if regel in {r.strip() for r in c.get("tr_regel").split(",")}:
-            return code
-    raise KeyError(f"the retourcode list WJ001 of {standaard.map} has no code for rule {regel}")
+    code = _retourcodes_per_regel(codelijsten, standaard).get(regel)
+    if code is None:
+        raise KeyError(f"the retourcode list WJ001 of {standaard.map} has no code for rule {regel}")
+    return code
 
 
-def verwijzer_codes(c: Codes, namen: Iterable[str] | None) -> frozenset[str] | None:
+def verwijzer_codes(c: Codes, namen: Iterable[str]) -> frozenset[str]:
     """The VerwijzerType codes of kinds of verwijzer named without the ``verwijzer.`` prefix (``huisarts``);
-    a name that is no ``verwijzer.*`` code matches nothing.  None (any verwijzer) stays None."""
-    if namen is None:
-        return None
-    return frozenset(c.waarden[f"verwijzer.{n}"] for n in namen if f"verwijzer.{n}" in c.waarden)
+    the profile names only ``verwijzer.*`` codes (checked when it is loaded)."""
+    return frozenset(c[f"verwijzer.{n}"] for n in namen)

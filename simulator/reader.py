@@ -13,6 +13,7 @@ becomes a bool.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, time
 from typing import Any, Callable, TypeVar
 
@@ -44,25 +45,20 @@ class _Tags(dict):
         return tag
 
 
-_TAGS: dict[str, _Tags] = {}
-
-
+@functools.cache
 def _tags(namespace: str) -> _Tags:
-    t = _TAGS.get(namespace)
-    if t is None:
-        t = _TAGS[namespace] = _Tags(namespace)
-    return t
+    """The one tag cache of ``namespace``."""
+    return _Tags(namespace)
 
 
 class _Lezer:
-    """Element access for one message: ``m`` = message namespace, ``b`` = basisschema namespace."""
+    """Element access for one message: names are looked up in the message namespace, or with ``basis=True``
+    in the basisschema namespace."""
 
     def __init__(self, standaard: Standaard, nummer: str, codes: Codes) -> None:
         self.standaard = standaard
         self.nummer = nummer
         self.prefix = f"{standaard.prefix}{nummer}"
-        self.m = f"{{{standaard.namespace(self.prefix)}}}"
-        self.b = f"{{{standaard.basis_namespace}}}"
         self._m_tags = _tags(standaard.namespace(self.prefix))
         self._b_tags = _tags(standaard.basis_namespace)
         self.codes = codes
@@ -97,7 +93,7 @@ class _Lezer:
     def alle(self, el: etree._Element, lijst: str, item: str, *, verplicht: bool = False) -> list[etree._Element]:
         """Items of a list wrapper (``Relaties/Relatie``); [] when an optional wrapper is absent."""
         wrapper = self.moet(el, lijst) if verplicht else self.kind(el, lijst)
-        return [] if wrapper is None else wrapper.findall(self.m + item)
+        return [] if wrapper is None else wrapper.findall(self._m_tags[item])
 
     # -- values ------------------------------------------------------------------------------
     def tekst(self, el: etree._Element, naam: str, *, basis: bool = False) -> str:
@@ -153,7 +149,7 @@ class _Lezer:
 
     def retourcodes(self, el: etree._Element) -> tuple[str, ...]:
         blok = self.kind(el, "RetourCodes")
-        return () if blok is None else tuple(c.text or "" for c in blok.findall(self.m + "RetourCode"))
+        return () if blok is None else tuple(c.text or "" for c in blok.findall(self._m_tags["RetourCode"]))
 
 
 # =============================================================================================

@@ -29,7 +29,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 __all__ = [
     "DEFAULT_FEESTDAGEN", "FEESTDAGEN", "SOORTEN", "Termijn", "Werkdagkalender", "add_maanden",
@@ -116,6 +116,19 @@ def _plus_weekdagen(d: date, n: int) -> date:
 #: at most this many remembered answers per kind (then the memory starts again)
 _CACHE_MAX = 200_000
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _onthoud(cache: dict[K, V], sleutel: K, bereken: Callable[..., V], *args: Any) -> V:
+    """``cache[sleutel]``, computed as ``bereken(*args)`` and remembered when absent; a full cache starts again."""
+    uit = cache.get(sleutel)
+    if uit is None:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        uit = cache[sleutel] = bereken(*args)
+    return uit
+
 
 @dataclass(frozen=True)
 class Werkdagkalender:
@@ -196,13 +209,7 @@ class Werkdagkalender:
         """The ``n``-th werkdag after ``d`` (``d`` itself does not count), or for ``n < 0`` the
         ``|n|``-th werkdag before ``d``.  ``add_werkdagen(d, 0) == d``, even if ``d`` is not a
         werkdag.  For ``n != 0`` the result is always a werkdag."""
-        sleutel = (d, n)
-        uit = self._plus.get(sleutel)
-        if uit is None:
-            if len(self._plus) >= _CACHE_MAX:
-                self._plus.clear()
-            uit = self._plus[sleutel] = self._add_werkdagen(d, n)
-        return uit
+        return _onthoud(self._plus, (d, n), self._add_werkdagen, d, n)
 
     def _add_werkdagen(self, d: date, n: int) -> date:
         while n:
@@ -221,13 +228,10 @@ class Werkdagkalender:
         (and for ``n < 0`` when ``d`` is a werkdag)."""
         if end < start:
             return -self.werkdagen_between(end, start)
-        sleutel = (start, end)
-        uit = self._tussen.get(sleutel)
-        if uit is None:
-            if len(self._tussen) >= _CACHE_MAX:
-                self._tussen.clear()
-            uit = self._tussen[sleutel] = _weekdagen_tm(end) - _weekdagen_tm(start) - self._vrij_tussen(start, end)
-        return uit
+        return _onthoud(self._tussen, (start, end), self._werkdagen_between, start, end)
+
+    def _werkdagen_between(self, start: date, end: date) -> int:
+        return _weekdagen_tm(end) - _weekdagen_tm(start) - self._vrij_tussen(start, end)
 
     def volgende_werkdag(self, d: date) -> date:
         """The first werkdag strictly after ``d``."""
@@ -249,13 +253,7 @@ class Werkdagkalender:
         unless ``verlengen=False``.  ``werkdagen`` and ``maanden_plus_werkdagen`` count
         werkdagen and need no extension.
         """
-        sleutel = (start, termijn, verlengen)
-        uit = self._deadlines.get(sleutel)
-        if uit is None:
-            if len(self._deadlines) >= _CACHE_MAX:
-                self._deadlines.clear()
-            uit = self._deadlines[sleutel] = self._deadline(start, termijn, verlengen)
-        return uit
+        return _onthoud(self._deadlines, (start, termijn, verlengen), self._deadline, start, termijn, verlengen)
 
     def _deadline(self, start: date, termijn: Termijn, verlengen: bool) -> date:
         s, n = termijn.soort, termijn.aantal
