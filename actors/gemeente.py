@@ -67,7 +67,6 @@ class Dossier:
     traject: Traject | None
     toewijzingen: dict[str, ToegewezenProduct] = field(default_factory=dict)
     gestart: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → current 305 Begindatum
-    gestopt: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → Begindatum of the last 307
     ooit_gestart: set[str] = field(default_factory=set)
     # toewijzingnummer → the 305s (Begindatum, Product) and 307s received and not withdrawn (actors/regiecontrole.py)
     starts: dict[str, set] = field(default_factory=dict)
@@ -601,9 +600,6 @@ class Gemeente(Actor):
             besluit = max(retourdag, self.te_laat("besluit_vow", aflevering.ontvangen, 4))
         if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen") and not self.w.fout("wmo317_toekennen"):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
-            return
-        if codes:  # the 318 rejects (part of) the request: it is not honoured, and answered with a rejection
-            self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
             return
         uitkomst = t.details.get("vow_uitkomst", "toegekend")
         if uitkomst == "afgewezen":
