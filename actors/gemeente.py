@@ -533,10 +533,10 @@ class Gemeente(Actor):
         The reference aanbieders always do; a request from a system under test may not."""
         domein = "jeugd" if b.standaard == IJW else "wmo"
         for ap in b.client.producten:
-            if ap.product is None or not self.w.catalogus.per_categorie(ap.product.categorie, domein):
+            if ap.product is None:
                 return False
-            if ap.product.code and ap.product.code not in {p.code for p in self.w.catalogus.per_categorie(
-                    ap.product.categorie, domein)}:
+            in_categorie = self.w.catalogus.per_categorie(ap.product.categorie, domein)
+            if not in_categorie or ap.product.code and ap.product.code not in {p.code for p in in_categorie}:
                 return False
         return True
 
