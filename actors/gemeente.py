@@ -142,6 +142,8 @@ class Gemeente(Actor):
                     b = lees(v.xml, self.w.registry)
                 except LeesFout:
                     b = None
+                else:  # read once: the handler gets the message object, Actor._verwerk need not read it again
+                    aflevering = replace(aflevering, verzending=replace(v, bericht=b))
             if isinstance(b, (VerzoekToewijzing, VerzoekWijziging)):
                 self.verzoek_codes[aflevering.seq] = self._controleer_verzoek(b, aflevering.ontvangen)
         super().ontvang(aflevering)
