@@ -441,32 +441,29 @@ class Aanbieder(Actor):
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
         if self.w.fout("laat_302"):
             retourdag = self.te_laat("retour_302", aflevering.ontvangen, 3)
-        # TR332: a ToewijzingNummer this aanbieder holds for another client is not unique: rejected, not processed
-        codes = {tp: (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR332"),) for tp in b.client.producten
-                 if (lev := self.leveringen.get((gemeente, tp.toewijzingnummer))) is not None
-                 and (lev.traject.bsn != b.client.bsn or lev.standaard != b.standaard)}
+        gemeld, afgewezen = self._codes_301(b, gemeente)
         if not self.w.fout("geen_302"):
-            # TR379/TR385 are reported but the toewijzing is still taken; TR332 rejects it (not processed)
-            gemeld = self._codes_301(b, gemeente)
-            for tp, c in codes.items():
-                gemeld[tp] = gemeld.get(tp, ()) + c
             self.op(retourdag, self._retour, b, aflevering, gemeente, gemeld)
         if t is None:
             self.w.gebeurtenis("toewijzing_onbekende_client", actor=self.adres, bsn=b.client.bsn)
             return
         for tp in b.client.producten:
-            if tp not in codes:
+            if tp not in afgewezen:
                 self._verwerk_toegewezen(t, b.standaard, gemeente, tp, aflevering.ontvangen, retourdag)
         for tp in b.client.producten:
-            if tp.referentie_aanbieder and tp not in codes:
+            if tp.referentie_aanbieder and tp not in afgewezen:
                 self._verzoek_beantwoord(gemeente, b.client.bsn, referentie=tp.referentie_aanbieder)
 
-    def _codes_301(self, b: Toewijzing, gemeente: str) -> dict[ToegewezenProduct, tuple[str, ...]]:
-        """The ToegewezenProducten the 302 rejects, as received (before they change the leveringen):
-        TR379 a ReferentieAanbieder, new on this toewijzing, of no 315/317 this aanbieder sent this gemeente
-        for this client; TR385 a removal (RedenWijziging 13) of a toewijzing with approved prestaties.
-        The toewijzing is still taken as the gemeente sent it: the 302 reports its breach."""
+    def _codes_301(self, b: Toewijzing, gemeente: str) -> tuple[dict[ToegewezenProduct, tuple[str, ...]],
+                                                                 set[ToegewezenProduct]]:
+        """The retourcodes of the 302 per ToegewezenProduct, judged as received (before they change the
+        leveringen), and the ToegewezenProducten rejected (not processed).  TR379 a ReferentieAanbieder, new on
+        this toewijzing, of no 315/317 this aanbieder sent this gemeente for this client; TR385 a removal
+        (RedenWijziging 13) of a toewijzing with approved prestaties: both reported, the toewijzing is still
+        taken as the gemeente sent it.  TR332 a ToewijzingNummer this aanbieder holds for another client (or
+        standaard) is not unique: rejected."""
         codes: dict[ToegewezenProduct, tuple[str, ...]] = {}
+        afgewezen: set[ToegewezenProduct] = set()
         verwijderd = self.w.code(b.standaard, "wijziging.verwijderd")
         for tp in b.client.producten:
             lev = self.leveringen.get((gemeente, tp.toewijzingnummer))
@@ -480,9 +477,12 @@ class Aanbieder(Actor):
             if (tp.reden_wijziging == verwijderd and oud is not None and oud.reden_wijziging != verwijderd
                     and self.declaraties.heeft_goedgekeurd(gemeente, tp.toewijzingnummer)):
                 regels.append("TR385")
+            if lev is not None and (lev.traject.bsn != b.client.bsn or lev.standaard != b.standaard):
+                regels.append("TR332")
+                afgewezen.add(tp)
             if regels:
                 codes[tp] = tuple(retourcode_voor_regel(self.w.codelijsten, b.standaard, r) for r in regels)
-        return codes
+        return codes, afgewezen
 
     def bij_319(self, b: Antwoord, aflevering: Aflevering) -> None:
         gemeente = b.header.afzender
