@@ -895,7 +895,8 @@ class Aanbieder(Actor):
         if status == "status.eerste" and reden != "beeindiging.tijdelijk" and self.w.fout("307_zonder_305"):
             begin = begin - timedelta(days=1)  # a begindatum for which no 305 is current
         product = tp.product
-        if status == "status.eerste" and reden != "beeindiging.tijdelijk" and product is not None and product.code:
+        if (status == "status.eerste" and reden != "beeindiging.tijdelijk" and product is not None and product.code
+                and "stop_ander_product" in self.w.fouten):  # the catalogue scan only when the fault is on
             domein = self.w.catalogus.per_code(product.code).domein
             andere = [p for p in self.w.catalogus.per_categorie(product.categorie, domein) if p.code != product.code]
             if andere and self.w.fout("stop_ander_product"):  # fault: not the product of the 305 (TR382)
