@@ -182,7 +182,8 @@ class Declaratieadministratie:
             uiterlijk = self.inhaal_uiterlijk(lev)
             dag = min(kal.volgende_werkdag(lev.dag_305), uiterlijk)
             if lev.traject.route == "sggz" and self.w.fout("laat_declaratie_sggz"):
-                dag = self._uitgesteld[id(lev)] = kal.add_werkdagen(uiterlijk, 3)  # fault: after declaratie_sggz
+                # fault: after declaratie_sggz (the deadline of inhaal_uiterlijk for sGGZ)
+                dag = self._uitgesteld[id(lev)] = self.a.te_laat("declaratie_sggz", lev.ontvangen, 3)
             self._plan_batch(dag, lev.gemeente, lev.standaard, True)
 
     def _maandelijks(self):
@@ -363,9 +364,9 @@ class Declaratieadministratie:
         if p.tarief_cent is not None and f("afgekeurd_laat_gecorrigeerd"):
             # a wrong tariff (TR418, rejected) whose correction waits until 3 werkdagen after the latest the
             # correction could be due: correctie_afgekeurd from the latest day the 325 may come (antwoord_325)
-            kal = self.w.kalender
-            grens = self.w.deadline("correctie_afgekeurd", self.w.deadline("antwoord_325", self.w.vandaag))
-            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = kal.add_werkdagen(grens, 3)
+            laatste_325 = self.w.deadline("antwoord_325", self.w.vandaag)
+            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = self.a.te_laat(
+                "correctie_afgekeurd", laatste_325, 3)
             tarief = p.tarief_cent + 1
             return replace(p, tarief_cent=tarief, bedrag_cent=p.volume * tarief), []
         return p, []
@@ -548,8 +549,7 @@ class Declaratieadministratie:
                     staat = self.staat[(r.levering.gemeente, r.levering.toegewezen.toewijzingnummer, r.maand)]
                     staat.te_corrigeren = True
                     if self.w.fout("goedgekeurd_laat_gecorrigeerd"):  # fault: credited after correctie_goedgekeurd
-                        staat.niet_voor = self.w.kalender.add_werkdagen(
-                            self.w.deadline("correctie_goedgekeurd", ontvangen), 3)
+                        staat.niet_voor = self.a.te_laat("correctie_goedgekeurd", ontvangen, 3)
                     else:
                         self._plan_correctiebatch(r.levering.gemeente, r.levering.standaard, "correctie_goedgekeurd",
                                                   ontvangen)
