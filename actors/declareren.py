@@ -250,8 +250,11 @@ class Declaratieadministratie:
                 periode = max(periode, self._laatste_periode.get((gemeente, std.naam), periode))  # never back
                 self._laatste_periode[(gemeente, std.naam)] = periode
                 if self.w.profiel.regel("declaratie_batch") == PER_CLIENT:  # one 323 per client (OP281 allows it)
-                    for bsn in dict.fromkeys(r.levering.traject.bsn for r in groep):
-                        self._verstuur(gemeente, std, periode, [r for r in groep if r.levering.traject.bsn == bsn])
+                    per_client: dict[str, list[Regel]] = {}
+                    for r in groep:  # in one pass, clients in the order of their first line
+                        per_client.setdefault(r.levering.traject.bsn, []).append(r)
+                    for eigen in per_client.values():
+                        self._verstuur(gemeente, std, periode, eigen)
                 else:
                     self._verstuur(gemeente, std, periode, groep)
 
