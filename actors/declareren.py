@@ -524,10 +524,10 @@ class Declaratieadministratie:
             return
         afgekeurd: set[str] = set()
         goed = {self.w.code(b.standaard, "retour.geen_opmerking"), self.w.code(b.standaard, "retour.declaratie_toegewezen")}
-        if b.antwoord is None and set(b.retourcodes) - goed:
-            afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the whole message rejected (0001, TR416)
-        elif b.antwoord is not None and set(b.antwoord.retourcodes) - goed:
-            afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the Declaratie as a whole rejected (TR333)
+        # rejected as a whole: the message (only a Header, 0001, TR416) or the Declaratie (TR333)
+        geheel = b.retourcodes if b.antwoord is None else b.antwoord.retourcodes
+        if set(geheel) - goed:
+            afgekeurd = {r.prestatie.referentie.nummer for r in regels}
         elif b.antwoord is not None:
             for c in b.antwoord.clienten:
                 for p in c.prestaties:
