@@ -128,9 +128,11 @@ class Populatie:
                                        heeft_bsn=(route != "zonder_bsn"))
             aanbieder = self._aanbieder(r, domein, gemeente, beide="overgang_18" in events)
         if "geen_contract_315" in events:
-            aanbieder = self._zonder_contract(tid, domein, gemeente) or aanbieder
-            if aanbieder.agb in {a.agb for a in self._gecontracteerd(domein, gemeente, False)}:
-                events.discard("geen_contract_315")  # every aanbieder of this domein has a contract here
+            zonder = self._zonder_contract(tid, domein, gemeente)
+            if zonder is None:  # every aanbieder of this domein has a contract here
+                events.discard("geen_contract_315")
+            else:
+                aanbieder = zonder
         onderaanneming = None
         if "onderaannemer" in events:
             onderaanneming = self._onderaanneming(tid, domein, gemeente, {aanbieder.agb} | (eerder[1] if eerder else set()))
