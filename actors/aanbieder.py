@@ -557,8 +557,7 @@ class Aanbieder(Actor):
             lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
             if tp.omvang is None:  # aspecifiek (or generiek: no Product at all): the aanbieder chooses the products
                 lev.zorg = _zorg_in_categorie(t, tp)
-                if lev.zorg is not None and tp.einddatum is not None:
-                    lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)
+                lev.eind_gepland = zorg_einde(tp, lev.zorg)
             self.leveringen[sleutel] = lev
             self._per_traject.setdefault(id(t), []).append(lev)
             self._plan_start(lev, retourdag)
@@ -585,26 +584,16 @@ class Aanbieder(Actor):
     def _plan_start(self, lev: Levering, retourdag: date) -> None:
         """Plan the real start of care and its 305 (never before the 302 of the toewijzing)."""
         t, tp = lev.traject, lev.toegewezen
-        if t.heeft("geen_start") and t.details.get("geen_start_toewijzing", tp.toewijzingnummer) == tp.toewijzingnummer:
-            t.details["geen_start_toewijzing"] = tp.toewijzingnummer
+        if start_niet(t, tp.toewijzingnummer):
             self.w.gebeurtenis("zorg_start_niet", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer)
             return
         rng = self.rng(t, f"start:{tp.toewijzingnummer}")
         kal = self.w.kalender
-        eerder = t.details.get("start_zorg")
-        if self._voorganger(lev) is not None:
-            # continuous care: Jw → Wmo at 18, the new toewijzing after a wijziging, dyslexie behandeling
-            start = tp.ingangsdatum
-            sleutel = "start_305"
-        elif eerder is not None and eerder <= lev.ontvangen:
-            # care began before the toewijzing (crisis, sGGZ): the 301 is retroactive
-            start = max(eerder, tp.ingangsdatum)
+        start, terugwerkend = eerste_zorgdag(kal, t, tp, lev.ontvangen, voortgezet=self._voorganger(lev) is not None,
+                                             eerder=t.details.get("start_zorg"))
+        if terugwerkend:
             sleutel = "start_305_sggz" if t.route == "sggz" else "start_305_terugwerkend"
         else:
-            start = max(tp.ingangsdatum, kal.volgende_werkdag(lev.ontvangen))
-            start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
-            if not kal.is_werkdag(start):
-                start = kal.volgende_werkdag(start)
             sleutel = "start_305"
         vervallen = kal.volgende_werkdag(self.w.deadline("toewijzing_vervalt", max(tp.ingangsdatum, lev.ontvangen)))
         na_verval = (sleutel == "start_305" and (tp.einddatum is None or vervallen < tp.einddatum)
@@ -666,8 +655,7 @@ class Aanbieder(Actor):
         eind = lev.eind_gepland or tp.einddatum  # aspecifiek: the care ends when the planned care does
         if eind is None:
             return
-        self._plan_stop(lev, eind, "beeindiging.volgens_plan" if not t.details.get("overgang_18_eind") == eind
-                        else "beeindiging.ander_domein")
+        self._plan_stop(lev, eind, reden_einde_plan(t, eind))
         duur = (eind - start).days
         if t.heeft("tijdelijk_stoppen") and duur > 120 and "tijdelijk_gedaan" not in t.details:
             t.details["tijdelijk_gedaan"] = True
@@ -735,21 +723,14 @@ class Aanbieder(Actor):
 
     def _wijzig_einde(self, lev: Levering, tp: ToegewezenProduct, ontvangen: date) -> None:
         """The gemeente changed the einddatum: inkorten / voortijdig stoppen / wijziging / verlengen."""
-        t = lev.traject
-        codes = self.w.codes(lev.standaard)
-        nieuw = tp.einddatum
         if lev.gestopt or not lev.perioden:
             return
-        if lev.zorg is not None and nieuw is not None:
-            nieuw = min(nieuw, lev.zorg.einddatum)  # aspecifiek: care never runs past what is planned
-            if nieuw == lev.eind_gepland:
-                return
-        if lev.eind_gepland is not None and nieuw is not None and nieuw > lev.eind_gepland:
-            self._plan_stop(lev, nieuw, "beeindiging.volgens_plan", ontvangen)  # verlengd
-            return
-        reden = beeindiging_na_wijziging(codes, tp)
+        nieuw = zorg_einde(tp, lev.zorg)
+        if lev.zorg is not None and nieuw is not None and nieuw == lev.eind_gepland:
+            return  # aspecifiek: the end of the planned care did not move
         if nieuw is not None:
-            self._plan_stop(lev, nieuw, reden, ontvangen)
+            self._plan_stop(lev, nieuw, reden_nieuw_einde(self.w.codes(lev.standaard), tp, lev.eind_gepland, nieuw),
+                            ontvangen)
 
     def _plan_tijdelijk_stoppen(self, lev: Levering, start: date) -> None:
         """Full calendar months without care (§6.4; how many: [regels] tijdelijk_stoppen_na): 307
@@ -944,6 +925,53 @@ def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
                if (z.product.categorie == tp.product.categorie if tp.product is not None
                    else z.product.domein == t.domein)]
     return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
+
+
+# -- the rules of the care itself: shared with the ground truth told to an aanbieder SUT (actors/zorgverloop.py) --
+def start_niet(t: Traject, nummer: str) -> bool:
+    """Event ``geen_start``: the client never comes — true for the trajectory's first toewijzing to arrive
+    (the gemeente lets it lapse); its later ones start as usual."""
+    return t.heeft("geen_start") and t.details.setdefault("geen_start_toewijzing", nummer) == nummer
+
+
+def eerste_zorgdag(kal, t: Traject, tp: ToegewezenProduct, ontvangen: date, *, voortgezet: bool,
+                   eerder: date | None) -> tuple[date, bool]:
+    """The real start of care on a new toewijzing received on ``ontvangen``, and whether its 301 is retroactive.
+    Continuous care (``voortgezet``: Jw → Wmo at 18, the new toewijzing after a wijziging, dyslexie behandeling)
+    starts on the ingangsdatum; care that began before the toewijzing (``eerder``: crisis, sGGZ diagnostiek)
+    goes on from then, not before the ingangsdatum (retroactive); else care starts the werkdag after the 301
+    plus the trajectory's wachttijd, not before the ingangsdatum."""
+    if voortgezet:
+        return tp.ingangsdatum, False
+    if eerder is not None and eerder <= ontvangen:
+        return max(eerder, tp.ingangsdatum), True
+    start = max(tp.ingangsdatum, kal.volgende_werkdag(ontvangen))
+    start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
+    if not kal.is_werkdag(start):
+        start = kal.volgende_werkdag(start)
+    return start, False
+
+
+def zorg_einde(tp: ToegewezenProduct, zorg: Zorgvraag | None) -> date | None:
+    """The last day of care on a toewijzing: its einddatum; an aspecifieke one (``zorg``: the care the
+    aanbieder plans in it) never runs past the planned care."""
+    if zorg is not None and tp.einddatum is not None:
+        return min(tp.einddatum, zorg.einddatum)
+    return tp.einddatum
+
+
+def reden_einde_plan(t: Traject, eind: date) -> str:
+    """The RedenBeeindiging of care ending on its planned ``eind``: at the 18th birthday the care goes on
+    under the Wmo (§12), else the plan is done."""
+    return "beeindiging.ander_domein" if t.details.get("overgang_18_eind") == eind else "beeindiging.volgens_plan"
+
+
+def reden_nieuw_einde(codes, tp: ToegewezenProduct, gepland: date | None, nieuw: date) -> str:
+    """The RedenBeeindiging when a 301 moves the end of care from ``gepland`` to ``nieuw``: extended, the
+    plan still holds; ended earlier, by the toewijzing's RedenWijziging."""
+    if gepland is not None and nieuw > gepland:
+        return "beeindiging.volgens_plan"
+    return beeindiging_na_wijziging(codes, tp)
 
 
 def beeindiging_na_wijziging(codes, tp: ToegewezenProduct) -> str:

@@ -37,7 +37,9 @@ from simulator.berichten import Omvang, ToegewezenProduct, Toewijzing
 from simulator.schemas import Standaard
 from simulator.werkdagen import einde_maand
 
-from .aanbieder import _eerste_van_maand, _zorg_in_categorie, beeindiging_na_wijziging
+from .aanbieder import (
+    _eerste_van_maand, _zorg_in_categorie, eerste_zorgdag, reden_einde_plan, reden_nieuw_einde, start_niet, zorg_einde,
+)
 from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume
 from .traject import Traject, Zorgvraag
 
@@ -80,7 +82,6 @@ class Zorgverloop:
         self.toewijzingen: dict[tuple[str, str], Zorgtoewijzing] = {}  # (gemeente, toewijzingnummer)
         self._per_traject: dict[str, list[Zorgtoewijzing]] = {}
         self.voorlopig: dict[str, date] = {}  # traject id → start of care before any toewijzing (crisis, sGGZ)
-        self._geen_start: dict[str, str] = {}  # traject id → the toewijzing that never starts
         self._pauze: set[str] = set()  # trajecten whose pause is planned
 
     # ------------------------------------------------------------------------------------------
@@ -103,37 +104,23 @@ class Zorgverloop:
         zt = Zorgtoewijzing(gemeente, std, t, tp, ontvangen)
         if tp.product is not None and tp.omvang is None:  # aspecifiek: the aanbieder chooses the products
             zt.zorg = _zorg_in_categorie(t, tp)
-        zt.eind = self._eind(zt, tp)
+        zt.eind = zorg_einde(tp, zt.zorg)
         self.toewijzingen[(gemeente, tp.toewijzingnummer)] = zt
         self._per_traject.setdefault(t.id, []).append(zt)
-        if t.heeft("geen_start") and self._geen_start.setdefault(t.id, zt.nummer) == zt.nummer:
+        if start_niet(t, zt.nummer):
             # the client never comes: no care, the gemeente lets the toewijzing lapse
             self.w.gebeurtenis("zorg_start_niet", actor=self.sut.adres, traject=t, toewijzing=zt.nummer)
             return
-        kal = self.w.kalender
-        eerder = self.voorlopig.get(t.id)
-        if self._voorganger(zt) is not None:
-            start = tp.ingangsdatum  # continuous care
-        elif eerder is not None and eerder <= ontvangen:
-            start = max(eerder, tp.ingangsdatum)  # care began before the toewijzing: a retroactive 301
-        else:
-            start = max(tp.ingangsdatum, kal.volgende_werkdag(ontvangen))
-            start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
-            if not kal.is_werkdag(start):
-                start = kal.volgende_werkdag(start)
+        start, _ = eerste_zorgdag(self.w.kalender, t, tp, ontvangen, voortgezet=self._voorganger(zt) is not None,
+                                  eerder=self.voorlopig.get(t.id))
         if zt.eind is not None and start > zt.eind:
             return
         zt.start = start
         zt.perioden = [[start, zt.eind or OPEN_EINDE]]
         self.sut.op(start, self._start, zt, zt.start_versie, start)
         if zt.eind is not None:
-            self.sut.op(zt.eind, self._einde, zt, zt.eind_versie, self._reden_plan(zt))
+            self.sut.op(zt.eind, self._einde, zt, zt.eind_versie, reden_einde_plan(t, zt.eind))
             self._plan_pauze(zt)
-
-    def _eind(self, zt: Zorgtoewijzing, tp: ToegewezenProduct) -> date | None:
-        if zt.zorg is not None and tp.einddatum is not None:
-            return min(tp.einddatum, zt.zorg.einddatum)  # aspecifiek: care never runs past what is planned
-        return tp.einddatum
 
     def _voorganger(self, zt: Zorgtoewijzing) -> Zorgtoewijzing | None:
         """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum)."""
@@ -142,10 +129,6 @@ class Zorgverloop:
             if z is not zt and z.start is not None and eind is not None and eind + timedelta(days=1) == zt.tp.ingangsdatum:
                 return z
         return None
-
-    def _reden_plan(self, zt: Zorgtoewijzing) -> str:
-        return ("beeindiging.ander_domein" if zt.traject.details.get("overgang_18_eind") == zt.eind
-                else "beeindiging.volgens_plan")
 
     def _gewijzigd(self, zt: Zorgtoewijzing, tp: ToegewezenProduct, ontvangen: date) -> None:
         oud, zt.tp = zt.tp, tp
@@ -156,19 +139,14 @@ class Zorgverloop:
             zt.start_versie += 1
             zt.eind_versie += 1
             return
-        nieuw = self._eind(zt, tp)
+        nieuw = zorg_einde(tp, zt.zorg)
         if nieuw == zt.eind or zt.geeindigd or zt.start is None:
             return
         if nieuw is not None and nieuw < zt.start:
             zt.start_versie += 1  # ends before it started: no care at all
             zt.eind_versie += 1
             return
-        codes = self.w.codes(zt.standaard)
-        if zt.eind is not None and nieuw is not None and nieuw > zt.eind:
-            reden = "beeindiging.volgens_plan"  # verlengd
-        else:
-            reden = beeindiging_na_wijziging(codes, tp)
-        zt.eind = nieuw
+        gepland, zt.eind = zt.eind, nieuw
         zt.eind_versie += 1
         if zt.pauze is not None and nieuw is not None and nieuw < zt.pauze[1]:
             zt.pauze = None  # the toewijzing ends before care would resume: no pause, care runs to the end
@@ -176,6 +154,7 @@ class Zorgverloop:
         elif zt.perioden:
             zt.perioden[-1][1] = nieuw or OPEN_EINDE
         if nieuw is not None:
+            reden = reden_nieuw_einde(self.w.codes(zt.standaard), tp, gepland, nieuw)
             self.sut.op(max(nieuw, self.w.vandaag), self._einde, zt, zt.eind_versie, reden)
 
     # -- a full calendar month without care (§6.4) --------------------------------------------
