@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from simulator.berichten import (
     Declaratie, DeclaratieAntwoord, DeclaratieClient, DeclaratieInhoud, Omvang, Periode, Prestatie, Product,
-    Referentie,
+    Referentie, ToegewezenProduct,
 )
 from simulator.omvang import max_loopduur, max_per_periode
 from simulator.profiel import PER_CLIENT
@@ -41,6 +41,7 @@ from simulator.werkdagen import einde_maand
 
 if TYPE_CHECKING:
     from .aanbieder import Aanbieder, Levering
+    from .traject import Zorgvraag
 
 Maand = tuple[int, int]
 
@@ -94,11 +95,26 @@ def _zorgdagen(perioden: list[list[date]], begin: date, eind: date) -> int:
     return dagen
 
 
-def geleverd_volume(omvang: Omvang, ingang: date, einde: date | None, product, zorgdagen: int, m: Maand,
+def productperiode(tp: ToegewezenProduct, m: Maand) -> tuple[date, date]:
+    """The ProductPeriode of month ``m`` on toewijzing ``tp``: the calendar month cut to the toewijzing
+    (TR387/TR388); its end before its begin when the toewijzing does not reach into the month."""
+    eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
+    return max(_eerste(m), tp.ingangsdatum), eind
+
+
+def geleverd_volume(tp: ToegewezenProduct, zorg: "Zorgvraag | None", product, zorgdagen: int, m: Maand,
                     perioden: list[list[date]], codes, uren_in_minuten: bool) -> int:
-    """The care given in month ``m`` on ``zorgdagen`` days of care, in the unit it is declared in
-    (minutes for hours when ``uren_in_minuten``), never more than ``omvang`` allows (TR321/TR322).
-    Shared by the reference aanbieder and the ground truth told to an aanbieder SUT (actors/zorgverloop.py)."""
+    """The care given in month ``m`` on ``zorgdagen`` days of care on toewijzing ``tp``, in the unit it is
+    declared in (minutes for hours when ``uren_in_minuten``), never more than its Omvang allows (TR321/TR322);
+    on an aspecifieke toewijzing (no Omvang) by the care the aanbieder planned in it (``zorg``, of ``product``),
+    0 without either.  Shared by the reference aanbieder and the ground truth told to an aanbieder SUT
+    (actors/zorgverloop.py)."""
+    omvang, ingang, einde = tp.omvang, tp.ingangsdatum, tp.einddatum
+    if omvang is None and zorg is not None:
+        omvang = Omvang(zorg.volume, product.eenheid, product.frequentie)
+        ingang, einde = zorg.ingangsdatum, zorg.einddatum
+    if omvang is None:
+        return 0
     factor = 60 if (product.eenheid == codes["eenheid.uur"] and uren_in_minuten) else 1
     maanddagen = (_laatste(m) - _eerste(m)).days + 1
     f = omvang.frequentie
@@ -402,8 +418,7 @@ class Declaratieadministratie:
     def _prestatie(self, lev: "Levering", m: Maand, *, foutief_tarief: bool = False,
                    correctie: bool = False) -> Prestatie | None:
         tp = lev.toegewezen
-        begin = max(_eerste(m), tp.ingangsdatum)
-        eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
+        begin, eind = productperiode(tp, m)
         if eind < begin or eind >= self.w.vandaag:
             return None  # nothing in this month, or its ProductPeriode has not ended yet
         zorgdagen = _zorgdagen(lev.perioden, begin, eind)
@@ -411,7 +426,8 @@ class Declaratieadministratie:
             return None
         # aspecifiek: the toewijzing names only the categorie; the declaration is always specific (LTA §2.1.1)
         product = lev.zorg.product if lev.zorg is not None else self.w.catalogus.per_code(tp.product.code)
-        volume = self._volume(lev, product, zorgdagen, m)
+        volume = geleverd_volume(tp, lev.zorg, product, zorgdagen, m, lev.perioden, self.w.codes(lev.standaard),
+                                 bool(self.w.profiel.regel("declareren_uren_in_minuten")))
         if correctie:
             volume = max(1, volume - max(1, volume // 10))
         if volume <= 0:
@@ -437,20 +453,6 @@ class Declaratieadministratie:
             referentie=Referentie(self._referentie(lev)), toewijzingnummer=tp.toewijzingnummer,
             product=Product(product.categorie, product.code), periode=Periode(begin, eind),
             volume=volume, eenheid=eenheid, bedrag_cent=volume * tarief, tarief_cent=tarief)
-
-    def _volume(self, lev: "Levering", product, zorgdagen: int, m: Maand) -> int:
-        """Care given in the month, never more than the toegewezen omvang allows (TR321/TR322)."""
-        tp = lev.toegewezen
-        omvang = tp.omvang
-        ingang, einde = tp.ingangsdatum, tp.einddatum
-        if omvang is None and lev.zorg is not None:  # aspecifiek: the care the aanbieder planned
-            z = lev.zorg
-            omvang = Omvang(z.volume, product.eenheid, product.frequentie)
-            ingang, einde = z.ingangsdatum, z.einddatum
-        if omvang is None:
-            return 0
-        return geleverd_volume(omvang, ingang, einde, product, zorgdagen, m, lev.perioden, self.w.codes(lev.standaard),
-                               bool(self.w.profiel.regel("declareren_uren_in_minuten")))
 
     def _referentie(self, lev: "Levering") -> str:
         return self.a.nummer("prestatie", lev.traject.gemeente, f"P{lev.traject.gemeente}", 10)

@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from simulator.berichten import Omvang, ToegewezenProduct, Toewijzing
+from simulator.berichten import ToegewezenProduct, Toewijzing
 from simulator.schemas import Standaard
 from simulator.werkdagen import einde_maand
 
 from .aanbieder import (
     _eerste_van_maand, _zorg_in_categorie, eerste_zorgdag, reden_einde_plan, reden_nieuw_einde, start_niet, zorg_einde,
 )
-from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume
+from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume, productperiode
 from .traject import Traject, Zorgvraag
 
 if TYPE_CHECKING:
@@ -210,9 +210,7 @@ class Zorgverloop:
                 continue  # (declaring comes after the day the 301 was received, Annex 4 §5)
             while True:
                 m = zt.volgende_maand
-                tp = zt.tp
-                begin = max(date(m[0], m[1], 1), tp.ingangsdatum)
-                eind = min(einde_maand(*m), tp.einddatum or OPEN_EINDE)
+                begin, eind = productperiode(zt.tp, m)
                 if eind >= dag or (zt.eind is not None and begin > zt.eind):
                     break
                 zt.volgende_maand = _volgende(m)
@@ -222,17 +220,11 @@ class Zorgverloop:
         zorgdagen = _zorgdagen(zt.perioden, begin, eind)
         if zorgdagen <= 0 or eind < begin:
             return
-        tp = zt.tp
-        product = zt.zorg.product if zt.zorg is not None else self._product(tp)
+        product = zt.zorg.product if zt.zorg is not None else self._product(zt.tp)
         if product is None:
             return
-        omvang, ingang, einde = tp.omvang, tp.ingangsdatum, tp.einddatum
-        if omvang is None and zt.zorg is not None:
-            omvang = Omvang(zt.zorg.volume, product.eenheid, product.frequentie)
-            ingang, einde = zt.zorg.ingangsdatum, zt.zorg.einddatum
-        if omvang is None:
-            return
-        volume = geleverd_volume(omvang, ingang, einde, product, zorgdagen, m,
+        # the care periods cut to the planned end of care (the last one runs to OPEN_EINDE here)
+        volume = geleverd_volume(zt.tp, zt.zorg, product, zorgdagen, m,
                                  [[b, min(e, zt.eind or e)] for b, e in zt.perioden], self.w.codes(zt.standaard),
                                  uren_in_minuten)
         if volume <= 0:
