@@ -736,14 +736,11 @@ class Aanbieder(Actor):
         """Full calendar months without care (§6.4; how many: [regels] tijdelijk_stoppen_na): 307
         'tijdelijk' once they have passed, later a new 305."""
         t = lev.traject
-        eerste_maand = date(start.year, start.month, 1)
-        pauze_begin = _eerste_van_maand(eerste_maand, 2)
-        laatste_maand = _eerste_van_maand(pauze_begin, int(self.w.profiel.regel("tijdelijk_stoppen_na")) - 1)
-        pauze_eind = einde_maand(laatste_maand.year, laatste_maand.month)
-        laatste_zorgdag = pauze_begin - timedelta(days=1)
-        hervat = pauze_eind + timedelta(days=1)
-        if lev.eind_gepland is None or hervat >= lev.eind_gepland - timedelta(days=20):
+        pauze = pauze_zonder_zorg(start, lev.eind_gepland, int(self.w.profiel.regel("tijdelijk_stoppen_na")))
+        if pauze is None:
             return
+        pauze_begin, pauze_eind = pauze
+        laatste_zorgdag, hervat = pauze_begin - timedelta(days=1), pauze_eind + timedelta(days=1)
         laat = False
         if (_eerste_van_maand(pauze_begin, 2) < lev.eind_gepland - timedelta(days=20)
                 and self.w.fout("laat_tijdelijke_stop")):
@@ -958,6 +955,18 @@ def zorg_einde(tp: ToegewezenProduct, zorg: Zorgvraag | None) -> date | None:
     if zorg is not None and tp.einddatum is not None:
         return min(tp.einddatum, zorg.einddatum)
     return tp.einddatum
+
+
+def pauze_zonder_zorg(start: date, eind: date | None, maanden: int) -> tuple[date, date] | None:
+    """§6.4 tijdelijk stoppen: the ``maanden`` full calendar months without care ([regels]
+    tijdelijk_stoppen_na), from the second calendar month after the one care started in: (first, last day
+    of the pause).  None when care ending on ``eind`` would not resume at least 20 days before it."""
+    pauze_begin = _eerste_van_maand(date(start.year, start.month, 1), 2)
+    laatste_maand = _eerste_van_maand(pauze_begin, maanden - 1)
+    pauze_eind = einde_maand(laatste_maand.year, laatste_maand.month)
+    if eind is None or pauze_eind + timedelta(days=1) >= eind - timedelta(days=20):
+        return None
+    return pauze_begin, pauze_eind
 
 
 def reden_einde_plan(t: Traject, eind: date) -> str:

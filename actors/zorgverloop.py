@@ -15,7 +15,8 @@ the ground truth the checker judges the SUT's 305/307/323 against (reports/contr
 |              | continues an earlier toewijzing (Jw → Wmo at 18, a wijziging);|                   |
 |              | on receipt of a retroactive 301 (crisis, sGGZ: care began    |                   |
 |              | before); again when care resumes after a pause               |                   |
-| onderbreking | the first werkdag after a full calendar month without care   | a 307 'tijdelijk' |
+| onderbreking | the first werkdag after the full calendar month(s) without   | a 307 'tijdelijk' |
+|              | care ([regels] tijdelijk_stoppen_na)                         |                   |
 | einde_zorg   | on the last day of care (the toewijzing's einddatum, or the  | a 307             |
 |              | new one a 301 sets — at once when that lies in the past); a  |                   |
 |              | pause that turns out definitive: 2 werkdagen after it        |                   |
@@ -25,6 +26,12 @@ the ground truth the checker judges the SUT's 305/307/323 against (reports/contr
 A toewijzing of a trajectory with event ``geen_start`` never starts (the gemeente lets it lapse);
 a vervallen toewijzing ends nothing.  The intake, crisis and sGGZ events come from the routes
 (actors/sut_aanbieder.py).
+
+The rules are the reference aanbieder's own functions: ``start_niet``, ``eerste_zorgdag``,
+``zorg_einde``, ``pauze_zonder_zorg``, ``reden_einde_plan`` and ``reden_nieuw_einde``
+(actors/aanbieder.py), ``productperiode`` and ``geleverd_volume`` (actors/declareren.py).  What is
+kept here differs in what it stands on: the reference aanbieder knows which toewijzing had its 305
+(``_voorganger``), this the start it planned.
 """
 
 from __future__ import annotations
@@ -35,10 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.berichten import ToegewezenProduct, Toewijzing
 from simulator.schemas import Standaard
-from simulator.werkdagen import einde_maand
 
 from .aanbieder import (
-    _eerste_van_maand, _zorg_in_categorie, eerste_zorgdag, reden_einde_plan, reden_nieuw_einde, start_niet, zorg_einde,
+    _zorg_in_categorie, eerste_zorgdag, pauze_zonder_zorg, reden_einde_plan, reden_nieuw_einde, start_niet, zorg_einde,
 )
 from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume, productperiode
 from .traject import Traject, Zorgvraag
@@ -164,11 +170,10 @@ class Zorgverloop:
             return
         if (zt.eind - zt.start).days <= 120:
             return
-        pauze_begin = _eerste_van_maand(date(zt.start.year, zt.start.month, 1), 2)
-        pauze_eind = einde_maand(pauze_begin.year, pauze_begin.month)
-        laatste, hervat = pauze_begin - timedelta(days=1), pauze_eind + timedelta(days=1)
-        if hervat >= zt.eind - timedelta(days=20):
+        pauze = pauze_zonder_zorg(zt.start, zt.eind, int(self.w.profiel.regel("tijdelijk_stoppen_na")))
+        if pauze is None:
             return
+        laatste, hervat = pauze[0] - timedelta(days=1), pauze[1] + timedelta(days=1)
         self._pauze.add(t.id)
         definitief = t.heeft("stop_corrigeren")  # the pause turns out to be the end of care
         zt.pauze = (laatste, hervat)
