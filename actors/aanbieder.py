@@ -42,7 +42,7 @@ from simulator.codes import retourcode_voor_regel
 from simulator.retour import maak_retour
 from simulator.schemas import IJW, Standaard
 from simulator.synthetisch import Aanbieder as AanbiederGegevens
-from simulator.werkdagen import einde_maand
+from simulator.werkdagen import Werkdagkalender, einde_maand
 
 from .basis import Actor
 from .budget import nieuw_budget, schat_budget
@@ -931,7 +931,7 @@ def start_niet(t: Traject, nummer: str) -> bool:
     return t.heeft("geen_start") and t.details.setdefault("geen_start_toewijzing", nummer) == nummer
 
 
-def eerste_zorgdag(kal, t: Traject, tp: ToegewezenProduct, ontvangen: date, *, voortgezet: bool,
+def eerste_zorgdag(kal: Werkdagkalender, t: Traject, tp: ToegewezenProduct, ontvangen: date, *, voortgezet: bool,
                    eerder: date | None) -> tuple[date, bool]:
     """The real start of care on a new toewijzing received on ``ontvangen``, and whether its 301 is retroactive.
     Continuous care (``voortgezet``: Jw → Wmo at 18, the new toewijzing after a wijziging, dyslexie behandeling)
