@@ -42,7 +42,7 @@ from simulator.codes import retourcode_voor_regel
 from simulator.retour import maak_retour
 from simulator.schemas import IJW, Standaard
 from simulator.synthetisch import Aanbieder as AanbiederGegevens
-from simulator.werkdagen import einde_maand
+from simulator.werkdagen import Werkdagkalender, einde_maand
 
 from .basis import Actor
 from .budget import nieuw_budget, schat_budget
@@ -441,32 +441,29 @@ class Aanbieder(Actor):
         retourdag = self.kies_dag(rng, aflevering.ontvangen, "retour_302", spreiding=0.5)
         if self.w.fout("laat_302"):
             retourdag = self.te_laat("retour_302", aflevering.ontvangen, 3)
-        # TR332: a ToewijzingNummer this aanbieder holds for another client is not unique: rejected, not processed
-        codes = {tp: (retourcode_voor_regel(self.w.codelijsten, b.standaard, "TR332"),) for tp in b.client.producten
-                 if (lev := self.leveringen.get((gemeente, tp.toewijzingnummer))) is not None
-                 and (lev.traject.bsn != b.client.bsn or lev.standaard != b.standaard)}
+        gemeld, afgewezen = self._codes_301(b, gemeente)
         if not self.w.fout("geen_302"):
-            # TR379/TR385 are reported but the toewijzing is still taken; TR332 rejects it (not processed)
-            gemeld = self._codes_301(b, gemeente)
-            for tp, c in codes.items():
-                gemeld[tp] = gemeld.get(tp, ()) + c
             self.op(retourdag, self._retour, b, aflevering, gemeente, gemeld)
         if t is None:
             self.w.gebeurtenis("toewijzing_onbekende_client", actor=self.adres, bsn=b.client.bsn)
             return
         for tp in b.client.producten:
-            if tp not in codes:
+            if tp not in afgewezen:
                 self._verwerk_toegewezen(t, b.standaard, gemeente, tp, aflevering.ontvangen, retourdag)
         for tp in b.client.producten:
-            if tp.referentie_aanbieder and tp not in codes:
+            if tp.referentie_aanbieder and tp not in afgewezen:
                 self._verzoek_beantwoord(gemeente, b.client.bsn, referentie=tp.referentie_aanbieder)
 
-    def _codes_301(self, b: Toewijzing, gemeente: str) -> dict[ToegewezenProduct, tuple[str, ...]]:
-        """The ToegewezenProducten the 302 rejects, as received (before they change the leveringen):
-        TR379 a ReferentieAanbieder, new on this toewijzing, of no 315/317 this aanbieder sent this gemeente
-        for this client; TR385 a removal (RedenWijziging 13) of a toewijzing with approved prestaties.
-        The toewijzing is still taken as the gemeente sent it: the 302 reports its breach."""
+    def _codes_301(self, b: Toewijzing, gemeente: str) -> tuple[dict[ToegewezenProduct, tuple[str, ...]],
+                                                                 set[ToegewezenProduct]]:
+        """The retourcodes of the 302 per ToegewezenProduct, judged as received (before they change the
+        leveringen), and the ToegewezenProducten rejected (not processed).  TR379 a ReferentieAanbieder, new on
+        this toewijzing, of no 315/317 this aanbieder sent this gemeente for this client; TR385 a removal
+        (RedenWijziging 13) of a toewijzing with approved prestaties: both reported, the toewijzing is still
+        taken as the gemeente sent it.  TR332 a ToewijzingNummer this aanbieder holds for another client (or
+        standaard) is not unique: rejected."""
         codes: dict[ToegewezenProduct, tuple[str, ...]] = {}
+        afgewezen: set[ToegewezenProduct] = set()
         verwijderd = self.w.code(b.standaard, "wijziging.verwijderd")
         for tp in b.client.producten:
             lev = self.leveringen.get((gemeente, tp.toewijzingnummer))
@@ -480,9 +477,12 @@ class Aanbieder(Actor):
             if (tp.reden_wijziging == verwijderd and oud is not None and oud.reden_wijziging != verwijderd
                     and self.declaraties.heeft_goedgekeurd(gemeente, tp.toewijzingnummer)):
                 regels.append("TR385")
+            if lev is not None and (lev.traject.bsn != b.client.bsn or lev.standaard != b.standaard):
+                regels.append("TR332")
+                afgewezen.add(tp)
             if regels:
                 codes[tp] = tuple(retourcode_voor_regel(self.w.codelijsten, b.standaard, r) for r in regels)
-        return codes
+        return codes, afgewezen
 
     def bij_319(self, b: Antwoord, aflevering: Aflevering) -> None:
         gemeente = b.header.afzender
@@ -557,8 +557,7 @@ class Aanbieder(Actor):
             lev = Levering(gemeente, std, t, tp, ontvangen, eind_gepland=tp.einddatum)
             if tp.omvang is None:  # aspecifiek (or generiek: no Product at all): the aanbieder chooses the products
                 lev.zorg = _zorg_in_categorie(t, tp)
-                if lev.zorg is not None and tp.einddatum is not None:
-                    lev.eind_gepland = min(tp.einddatum, lev.zorg.einddatum)
+                lev.eind_gepland = zorg_einde(tp, lev.zorg)
             self.leveringen[sleutel] = lev
             self._per_traject.setdefault(id(t), []).append(lev)
             self._plan_start(lev, retourdag)
@@ -585,26 +584,16 @@ class Aanbieder(Actor):
     def _plan_start(self, lev: Levering, retourdag: date) -> None:
         """Plan the real start of care and its 305 (never before the 302 of the toewijzing)."""
         t, tp = lev.traject, lev.toegewezen
-        if t.heeft("geen_start") and t.details.get("geen_start_toewijzing", tp.toewijzingnummer) == tp.toewijzingnummer:
-            t.details["geen_start_toewijzing"] = tp.toewijzingnummer
+        if start_niet(t, tp.toewijzingnummer):
             self.w.gebeurtenis("zorg_start_niet", actor=self.adres, traject=t, toewijzing=tp.toewijzingnummer)
             return
         rng = self.rng(t, f"start:{tp.toewijzingnummer}")
         kal = self.w.kalender
-        eerder = t.details.get("start_zorg")
-        if self._voorganger(lev) is not None:
-            # continuous care: Jw → Wmo at 18, the new toewijzing after a wijziging, dyslexie behandeling
-            start = tp.ingangsdatum
-            sleutel = "start_305"
-        elif eerder is not None and eerder <= lev.ontvangen:
-            # care began before the toewijzing (crisis, sGGZ): the 301 is retroactive
-            start = max(eerder, tp.ingangsdatum)
+        start, terugwerkend = eerste_zorgdag(kal, t, tp, lev.ontvangen, voortgezet=self._voorganger(lev) is not None,
+                                             eerder=t.details.get("start_zorg"))
+        if terugwerkend:
             sleutel = "start_305_sggz" if t.route == "sggz" else "start_305_terugwerkend"
         else:
-            start = max(tp.ingangsdatum, kal.volgende_werkdag(lev.ontvangen))
-            start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
-            if not kal.is_werkdag(start):
-                start = kal.volgende_werkdag(start)
             sleutel = "start_305"
         vervallen = kal.volgende_werkdag(self.w.deadline("toewijzing_vervalt", max(tp.ingangsdatum, lev.ontvangen)))
         na_verval = (sleutel == "start_305" and (tp.einddatum is None or vervallen < tp.einddatum)
@@ -666,8 +655,7 @@ class Aanbieder(Actor):
         eind = lev.eind_gepland or tp.einddatum  # aspecifiek: the care ends when the planned care does
         if eind is None:
             return
-        self._plan_stop(lev, eind, "beeindiging.volgens_plan" if not t.details.get("overgang_18_eind") == eind
-                        else "beeindiging.ander_domein")
+        self._plan_stop(lev, eind, reden_einde_plan(t, eind))
         duur = (eind - start).days
         if t.heeft("tijdelijk_stoppen") and duur > 120 and "tijdelijk_gedaan" not in t.details:
             t.details["tijdelijk_gedaan"] = True
@@ -735,34 +723,24 @@ class Aanbieder(Actor):
 
     def _wijzig_einde(self, lev: Levering, tp: ToegewezenProduct, ontvangen: date) -> None:
         """The gemeente changed the einddatum: inkorten / voortijdig stoppen / wijziging / verlengen."""
-        t = lev.traject
-        codes = self.w.codes(lev.standaard)
-        nieuw = tp.einddatum
         if lev.gestopt or not lev.perioden:
             return
-        if lev.zorg is not None and nieuw is not None:
-            nieuw = min(nieuw, lev.zorg.einddatum)  # aspecifiek: care never runs past what is planned
-            if nieuw == lev.eind_gepland:
-                return
-        if lev.eind_gepland is not None and nieuw is not None and nieuw > lev.eind_gepland:
-            self._plan_stop(lev, nieuw, "beeindiging.volgens_plan", ontvangen)  # verlengd
-            return
-        reden = beeindiging_na_wijziging(codes, tp)
+        nieuw = zorg_einde(tp, lev.zorg)
+        if lev.zorg is not None and nieuw is not None and nieuw == lev.eind_gepland:
+            return  # aspecifiek: the end of the planned care did not move
         if nieuw is not None:
-            self._plan_stop(lev, nieuw, reden, ontvangen)
+            self._plan_stop(lev, nieuw, reden_nieuw_einde(self.w.codes(lev.standaard), tp, lev.eind_gepland, nieuw),
+                            ontvangen)
 
     def _plan_tijdelijk_stoppen(self, lev: Levering, start: date) -> None:
         """Full calendar months without care (§6.4; how many: [regels] tijdelijk_stoppen_na): 307
         'tijdelijk' once they have passed, later a new 305."""
         t = lev.traject
-        eerste_maand = date(start.year, start.month, 1)
-        pauze_begin = _eerste_van_maand(eerste_maand, 2)
-        laatste_maand = _eerste_van_maand(pauze_begin, int(self.w.profiel.regel("tijdelijk_stoppen_na")) - 1)
-        pauze_eind = einde_maand(laatste_maand.year, laatste_maand.month)
-        laatste_zorgdag = pauze_begin - timedelta(days=1)
-        hervat = pauze_eind + timedelta(days=1)
-        if lev.eind_gepland is None or hervat >= lev.eind_gepland - timedelta(days=20):
+        pauze = pauze_zonder_zorg(start, lev.eind_gepland, int(self.w.profiel.regel("tijdelijk_stoppen_na")))
+        if pauze is None:
             return
+        pauze_begin, pauze_eind = pauze
+        laatste_zorgdag, hervat = pauze_begin - timedelta(days=1), pauze_eind + timedelta(days=1)
         laat = False
         if (_eerste_van_maand(pauze_begin, 2) < lev.eind_gepland - timedelta(days=20)
                 and self.w.fout("laat_tijdelijke_stop")):
@@ -895,7 +873,8 @@ class Aanbieder(Actor):
         if status == "status.eerste" and reden != "beeindiging.tijdelijk" and self.w.fout("307_zonder_305"):
             begin = begin - timedelta(days=1)  # a begindatum for which no 305 is current
         product = tp.product
-        if status == "status.eerste" and reden != "beeindiging.tijdelijk" and product is not None and product.code:
+        if (status == "status.eerste" and reden != "beeindiging.tijdelijk" and product is not None and product.code
+                and "stop_ander_product" in self.w.fouten):  # the catalogue scan only when the fault is on
             domein = self.w.catalogus.per_code(product.code).domein
             andere = [p for p in self.w.catalogus.per_categorie(product.categorie, domein) if p.code != product.code]
             if andere and self.w.fout("stop_ander_product"):  # fault: not the product of the 305 (TR382)
@@ -943,6 +922,65 @@ def _zorg_in_categorie(t: Traject, tp: ToegewezenProduct) -> Zorgvraag | None:
                if (z.product.categorie == tp.product.categorie if tp.product is not None
                    else z.product.domein == t.domein)]
     return min(passend, key=lambda z: abs((z.ingangsdatum - tp.ingangsdatum).days), default=None)
+
+
+# -- the rules of the care itself: shared with the ground truth told to an aanbieder SUT (actors/zorgverloop.py) --
+def start_niet(t: Traject, nummer: str) -> bool:
+    """Event ``geen_start``: the client never comes — true for the trajectory's first toewijzing to arrive
+    (the gemeente lets it lapse); its later ones start as usual."""
+    return t.heeft("geen_start") and t.details.setdefault("geen_start_toewijzing", nummer) == nummer
+
+
+def eerste_zorgdag(kal: Werkdagkalender, t: Traject, tp: ToegewezenProduct, ontvangen: date, *, voortgezet: bool,
+                   eerder: date | None) -> tuple[date, bool]:
+    """The real start of care on a new toewijzing received on ``ontvangen``, and whether its 301 is retroactive.
+    Continuous care (``voortgezet``: Jw → Wmo at 18, the new toewijzing after a wijziging, dyslexie behandeling)
+    starts on the ingangsdatum; care that began before the toewijzing (``eerder``: crisis, sGGZ diagnostiek)
+    goes on from then, not before the ingangsdatum (retroactive); else care starts the werkdag after the 301
+    plus the trajectory's wachttijd, not before the ingangsdatum."""
+    if voortgezet:
+        return tp.ingangsdatum, False
+    if eerder is not None and eerder <= ontvangen:
+        return max(eerder, tp.ingangsdatum), True
+    start = max(tp.ingangsdatum, kal.volgende_werkdag(ontvangen))
+    start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
+    if not kal.is_werkdag(start):
+        start = kal.volgende_werkdag(start)
+    return start, False
+
+
+def zorg_einde(tp: ToegewezenProduct, zorg: Zorgvraag | None) -> date | None:
+    """The last day of care on a toewijzing: its einddatum; an aspecifieke one (``zorg``: the care the
+    aanbieder plans in it) never runs past the planned care."""
+    if zorg is not None and tp.einddatum is not None:
+        return min(tp.einddatum, zorg.einddatum)
+    return tp.einddatum
+
+
+def pauze_zonder_zorg(start: date, eind: date | None, maanden: int) -> tuple[date, date] | None:
+    """§6.4 tijdelijk stoppen: the ``maanden`` full calendar months without care ([regels]
+    tijdelijk_stoppen_na), from the second calendar month after the one care started in: (first, last day
+    of the pause).  None when care ending on ``eind`` would not resume at least 20 days before it."""
+    pauze_begin = _eerste_van_maand(date(start.year, start.month, 1), 2)
+    laatste_maand = _eerste_van_maand(pauze_begin, maanden - 1)
+    pauze_eind = einde_maand(laatste_maand.year, laatste_maand.month)
+    if eind is None or pauze_eind + timedelta(days=1) >= eind - timedelta(days=20):
+        return None
+    return pauze_begin, pauze_eind
+
+
+def reden_einde_plan(t: Traject, eind: date) -> str:
+    """The RedenBeeindiging of care ending on its planned ``eind``: at the 18th birthday the care goes on
+    under the Wmo (§12), else the plan is done."""
+    return "beeindiging.ander_domein" if t.details.get("overgang_18_eind") == eind else "beeindiging.volgens_plan"
+
+
+def reden_nieuw_einde(codes, tp: ToegewezenProduct, gepland: date | None, nieuw: date) -> str:
+    """The RedenBeeindiging when a 301 moves the end of care from ``gepland`` to ``nieuw``: extended, the
+    plan still holds; ended earlier, by the toewijzing's RedenWijziging."""
+    if gepland is not None and nieuw > gepland:
+        return "beeindiging.volgens_plan"
+    return beeindiging_na_wijziging(codes, tp)
 
 
 def beeindiging_na_wijziging(codes, tp: ToegewezenProduct) -> str:

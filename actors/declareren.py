@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from simulator.berichten import (
     Declaratie, DeclaratieAntwoord, DeclaratieClient, DeclaratieInhoud, Omvang, Periode, Prestatie, Product,
-    Referentie,
+    Referentie, ToegewezenProduct,
 )
 from simulator.omvang import max_loopduur, max_per_periode
 from simulator.profiel import PER_CLIENT
@@ -41,6 +41,7 @@ from simulator.werkdagen import einde_maand
 
 if TYPE_CHECKING:
     from .aanbieder import Aanbieder, Levering
+    from .traject import Zorgvraag
 
 Maand = tuple[int, int]
 
@@ -94,11 +95,26 @@ def _zorgdagen(perioden: list[list[date]], begin: date, eind: date) -> int:
     return dagen
 
 
-def geleverd_volume(omvang: Omvang, ingang: date, einde: date | None, product, zorgdagen: int, m: Maand,
+def productperiode(tp: ToegewezenProduct, m: Maand) -> tuple[date, date]:
+    """The ProductPeriode of month ``m`` on toewijzing ``tp``: the calendar month cut to the toewijzing
+    (TR387/TR388); its end before its begin when the toewijzing does not reach into the month."""
+    eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
+    return max(_eerste(m), tp.ingangsdatum), eind
+
+
+def geleverd_volume(tp: ToegewezenProduct, zorg: "Zorgvraag | None", product, zorgdagen: int, m: Maand,
                     perioden: list[list[date]], codes, uren_in_minuten: bool) -> int:
-    """The care given in month ``m`` on ``zorgdagen`` days of care, in the unit it is declared in
-    (minutes for hours when ``uren_in_minuten``), never more than ``omvang`` allows (TR321/TR322).
-    Shared by the reference aanbieder and the ground truth told to an aanbieder SUT (actors/zorgverloop.py)."""
+    """The care given in month ``m`` on ``zorgdagen`` days of care on toewijzing ``tp``, in the unit it is
+    declared in (minutes for hours when ``uren_in_minuten``), never more than its Omvang allows (TR321/TR322);
+    on an aspecifieke toewijzing (no Omvang) by the care the aanbieder planned in it (``zorg``, of ``product``),
+    0 without either.  Shared by the reference aanbieder and the ground truth told to an aanbieder SUT
+    (actors/zorgverloop.py)."""
+    omvang, ingang, einde = tp.omvang, tp.ingangsdatum, tp.einddatum
+    if omvang is None and zorg is not None:
+        omvang = Omvang(zorg.volume, product.eenheid, product.frequentie)
+        ingang, einde = zorg.ingangsdatum, zorg.einddatum
+    if omvang is None:
+        return 0
     factor = 60 if (product.eenheid == codes["eenheid.uur"] and uren_in_minuten) else 1
     maanddagen = (_laatste(m) - _eerste(m)).days + 1
     f = omvang.frequentie
@@ -182,7 +198,8 @@ class Declaratieadministratie:
             uiterlijk = self.inhaal_uiterlijk(lev)
             dag = min(kal.volgende_werkdag(lev.dag_305), uiterlijk)
             if lev.traject.route == "sggz" and self.w.fout("laat_declaratie_sggz"):
-                dag = self._uitgesteld[id(lev)] = kal.add_werkdagen(uiterlijk, 3)  # fault: after declaratie_sggz
+                # fault: after declaratie_sggz (the deadline of inhaal_uiterlijk for sGGZ)
+                dag = self._uitgesteld[id(lev)] = self.a.te_laat("declaratie_sggz", lev.ontvangen, 3)
             self._plan_batch(dag, lev.gemeente, lev.standaard, True)
 
     def _maandelijks(self):
@@ -249,8 +266,11 @@ class Declaratieadministratie:
                 periode = max(periode, self._laatste_periode.get((gemeente, std.naam), periode))  # never back
                 self._laatste_periode[(gemeente, std.naam)] = periode
                 if self.w.profiel.regel("declaratie_batch") == PER_CLIENT:  # one 323 per client (OP281 allows it)
-                    for bsn in dict.fromkeys(r.levering.traject.bsn for r in groep):
-                        self._verstuur(gemeente, std, periode, [r for r in groep if r.levering.traject.bsn == bsn])
+                    per_client: dict[str, list[Regel]] = {}
+                    for r in groep:  # in one pass, clients in the order of their first line
+                        per_client.setdefault(r.levering.traject.bsn, []).append(r)
+                    for eigen in per_client.values():
+                        self._verstuur(gemeente, std, periode, eigen)
                 else:
                     self._verstuur(gemeente, std, periode, groep)
 
@@ -363,9 +383,9 @@ class Declaratieadministratie:
         if p.tarief_cent is not None and f("afgekeurd_laat_gecorrigeerd"):
             # a wrong tariff (TR418, rejected) whose correction waits until 3 werkdagen after the latest the
             # correction could be due: correctie_afgekeurd from the latest day the 325 may come (antwoord_325)
-            kal = self.w.kalender
-            grens = self.w.deadline("correctie_afgekeurd", self.w.deadline("antwoord_325", self.w.vandaag))
-            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = kal.add_werkdagen(grens, 3)
+            laatste_325 = self.w.deadline("antwoord_325", self.w.vandaag)
+            self.staat[(lev.gemeente, tp.toewijzingnummer, _maand(b_))].niet_voor = self.a.te_laat(
+                "correctie_afgekeurd", laatste_325, 3)
             tarief = p.tarief_cent + 1
             return replace(p, tarief_cent=tarief, bedrag_cent=p.volume * tarief), []
         return p, []
@@ -398,8 +418,7 @@ class Declaratieadministratie:
     def _prestatie(self, lev: "Levering", m: Maand, *, foutief_tarief: bool = False,
                    correctie: bool = False) -> Prestatie | None:
         tp = lev.toegewezen
-        begin = max(_eerste(m), tp.ingangsdatum)
-        eind = min(_laatste(m), tp.einddatum) if tp.einddatum else _laatste(m)
+        begin, eind = productperiode(tp, m)
         if eind < begin or eind >= self.w.vandaag:
             return None  # nothing in this month, or its ProductPeriode has not ended yet
         zorgdagen = _zorgdagen(lev.perioden, begin, eind)
@@ -407,7 +426,8 @@ class Declaratieadministratie:
             return None
         # aspecifiek: the toewijzing names only the categorie; the declaration is always specific (LTA §2.1.1)
         product = lev.zorg.product if lev.zorg is not None else self.w.catalogus.per_code(tp.product.code)
-        volume = self._volume(lev, product, zorgdagen, m)
+        volume = geleverd_volume(tp, lev.zorg, product, zorgdagen, m, lev.perioden, self.w.codes(lev.standaard),
+                                 bool(self.w.profiel.regel("declareren_uren_in_minuten")))
         if correctie:
             volume = max(1, volume - max(1, volume // 10))
         if volume <= 0:
@@ -433,20 +453,6 @@ class Declaratieadministratie:
             referentie=Referentie(self._referentie(lev)), toewijzingnummer=tp.toewijzingnummer,
             product=Product(product.categorie, product.code), periode=Periode(begin, eind),
             volume=volume, eenheid=eenheid, bedrag_cent=volume * tarief, tarief_cent=tarief)
-
-    def _volume(self, lev: "Levering", product, zorgdagen: int, m: Maand) -> int:
-        """Care given in the month, never more than the toegewezen omvang allows (TR321/TR322)."""
-        tp = lev.toegewezen
-        omvang = tp.omvang
-        ingang, einde = tp.ingangsdatum, tp.einddatum
-        if omvang is None and lev.zorg is not None:  # aspecifiek: the care the aanbieder planned
-            z = lev.zorg
-            omvang = Omvang(z.volume, product.eenheid, product.frequentie)
-            ingang, einde = z.ingangsdatum, z.einddatum
-        if omvang is None:
-            return 0
-        return geleverd_volume(omvang, ingang, einde, product, zorgdagen, m, lev.perioden, self.w.codes(lev.standaard),
-                               bool(self.w.profiel.regel("declareren_uren_in_minuten")))
 
     def _referentie(self, lev: "Levering") -> str:
         return self.a.nummer("prestatie", lev.traject.gemeente, f"P{lev.traject.gemeente}", 10)
@@ -520,10 +526,10 @@ class Declaratieadministratie:
             return
         afgekeurd: set[str] = set()
         goed = {self.w.code(b.standaard, "retour.geen_opmerking"), self.w.code(b.standaard, "retour.declaratie_toegewezen")}
-        if b.antwoord is None and set(b.retourcodes) - goed:
-            afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the whole message rejected (0001, TR416)
-        elif b.antwoord is not None and set(b.antwoord.retourcodes) - goed:
-            afgekeurd = {r.prestatie.referentie.nummer for r in regels}  # the Declaratie as a whole rejected (TR333)
+        # rejected as a whole: the message (only a Header, 0001, TR416) or the Declaratie (TR333)
+        geheel = b.retourcodes if b.antwoord is None else b.antwoord.retourcodes
+        if set(geheel) - goed:
+            afgekeurd = {r.prestatie.referentie.nummer for r in regels}
         elif b.antwoord is not None:
             for c in b.antwoord.clienten:
                 for p in c.prestaties:
@@ -548,8 +554,7 @@ class Declaratieadministratie:
                     staat = self.staat[(r.levering.gemeente, r.levering.toegewezen.toewijzingnummer, r.maand)]
                     staat.te_corrigeren = True
                     if self.w.fout("goedgekeurd_laat_gecorrigeerd"):  # fault: credited after correctie_goedgekeurd
-                        staat.niet_voor = self.w.kalender.add_werkdagen(
-                            self.w.deadline("correctie_goedgekeurd", ontvangen), 3)
+                        staat.niet_voor = self.a.te_laat("correctie_goedgekeurd", ontvangen, 3)
                     else:
                         self._plan_correctiebatch(r.levering.gemeente, r.levering.standaard, "correctie_goedgekeurd",
                                                   ontvangen)

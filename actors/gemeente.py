@@ -68,7 +68,6 @@ class Dossier:
     traject: Traject | None
     toewijzingen: dict[str, ToegewezenProduct] = field(default_factory=dict)
     gestart: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → current 305 Begindatum
-    gestopt: dict[str, date] = field(default_factory=dict)  # toewijzingnummer → Begindatum of the last 307
     ooit_gestart: set[str] = field(default_factory=set)
     # toewijzingnummer → the 305s (Begindatum, Product) and 307s received and not withdrawn (actors/regiecontrole.py)
     starts: dict[str, set] = field(default_factory=dict)
@@ -144,6 +143,8 @@ class Gemeente(Actor):
                     b = lees(v.xml, self.w.registry)
                 except LeesFout:
                     b = None
+                else:  # read once: the handler gets the message object, Actor._verwerk need not read it again
+                    aflevering = replace(aflevering, verzending=replace(v, bericht=b))
             if isinstance(b, (VerzoekToewijzing, VerzoekWijziging)):
                 self.verzoek_codes[aflevering.seq] = self._controleer_verzoek(b, aflevering.ontvangen)
         super().ontvang(aflevering)
@@ -535,10 +536,10 @@ class Gemeente(Actor):
         The reference aanbieders always do; a request from a system under test may not."""
         domein = "jeugd" if b.standaard == IJW else "wmo"
         for ap in b.client.producten:
-            if ap.product is None or not self.w.catalogus.per_categorie(ap.product.categorie, domein):
+            if ap.product is None:
                 return False
-            if ap.product.code and ap.product.code not in {p.code for p in self.w.catalogus.per_categorie(
-                    ap.product.categorie, domein)}:
+            in_categorie = self.w.catalogus.per_categorie(ap.product.categorie, domein)
+            if not in_categorie or ap.product.code and ap.product.code not in {p.code for p in in_categorie}:
                 return False
         return True
 
@@ -602,9 +603,6 @@ class Gemeente(Actor):
             besluit = max(retourdag, self.te_laat("besluit_vow", aflevering.ontvangen, 4))
         if b.standaard != IJW and self.w.profiel.regel("wmo317_afwijzen") and not self.w.fout("wmo317_toekennen"):
             self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", self.w.profiel.reden("wmo317_afwijzen"), None)
-            return
-        if codes:  # the 318 rejects (part of) the request: it is not honoured, and answered with a rejection
-            self.op(besluit, self._stuur_319, b, t, "antwoord.afgewezen", "afwijzing.zorginhoudelijk", None)
             return
         uitkomst = t.details.get("vow_uitkomst", "toegekend")
         if uitkomst == "afgewezen":

@@ -110,7 +110,7 @@ class Populatie:
 
     # ------------------------------------------------------------------------------------------
     def _traject(self, tid: str, route: str, gemeente: str, aanmelding: date) -> Traject:
-        r = random.Random(f"{self.w.sim.seed}:{tid}")
+        r = self.w.sim.rng(tid)
         opties = self.p.routes[route].opties
         domeinen = self.p.routes[route].domeinen
         domein = domeinen[0] if len(domeinen) == 1 else r.choices(domeinen, weights=[45, 55][:len(domeinen)])[0]
@@ -128,9 +128,11 @@ class Populatie:
                                        heeft_bsn=(route != "zonder_bsn"))
             aanbieder = self._aanbieder(r, domein, gemeente, beide="overgang_18" in events)
         if "geen_contract_315" in events:
-            aanbieder = self._zonder_contract(tid, domein, gemeente) or aanbieder
-            if aanbieder.agb in {a.agb for a in self._gecontracteerd(domein, gemeente, False)}:
-                events.discard("geen_contract_315")  # every aanbieder of this domein has a contract here
+            zonder = self._zonder_contract(tid, domein, gemeente)
+            if zonder is None:  # every aanbieder of this domein has a contract here
+                events.discard("geen_contract_315")
+            else:
+                aanbieder = zonder
         onderaanneming = None
         if "onderaannemer" in events:
             onderaanneming = self._onderaanneming(tid, domein, gemeente, {aanbieder.agb} | (eerder[1] if eerder else set()))
@@ -163,14 +165,14 @@ class Populatie:
         kandidaten = [a for a in self.aanbieders if domein in a.domeinen and gemeente not in a.gemeenten]
         if not kandidaten:
             return None
-        return random.Random(f"{self.w.sim.seed}:{tid}:geen_contract_aanbieder").choice(kandidaten)
+        return self.w.sim.rng(f"{tid}:geen_contract_aanbieder").choice(kandidaten)
 
     def _onderaanneming(self, tid: str, domein: str, gemeente: str, uitgezonderd: set[str]) -> Onderaanneming | None:
         """§11: another aanbieder of the domein, contracted here or not, and how the care is divided."""
         kandidaten = [a for a in self.aanbieders if domein in a.domeinen and a.agb not in uitgezonderd]
         if not kandidaten:
             return None
-        r = random.Random(f"{self.w.sim.seed}:{tid}:onderaanneming")
+        r = self.w.sim.rng(f"{tid}:onderaanneming")
         # half of them a third party without a contract here, where there is one
         zonder = [a for a in kandidaten if gemeente not in a.gemeenten]
         onder = r.choice(zonder if zonder and r.random() < 0.5 else kandidaten)
@@ -197,7 +199,7 @@ class Populatie:
                 events.add(naam)
         for naam in EIGEN_STROOM:
             kans = self.p.kans(naam)
-            if kans > 0 and route in EVENT_ROUTES[naam] and random.Random(f"{self.w.sim.seed}:{tid}:{naam}").random() < kans:
+            if kans > 0 and route in EVENT_ROUTES[naam] and self.w.sim.rng(f"{tid}:{naam}").random() < kans:
                 events.add(naam)
         exclusief = [e for e in EXCLUSIEF if e in events]
         for e in exclusief[1:]:

@@ -88,14 +88,12 @@ def controleer_307(g: "Gemeente", d: "Dossier", b: Stop) -> dict[Any, tuple[str,
                 stops.append(stop)
                 if d.gestart.get(nr) == sp.begindatum:
                     del d.gestart[nr]
-                d.gestopt[nr] = sp.begindatum
         else:
             regels = []
             eerder = [s for s in stops if s.begindatum == sp.begindatum]
             if sp.status_aanlevering == c["status.verwijderen"] and eerder:
                 stops.remove(eerder[-1])  # the stop is withdrawn: the start is current again
                 d.gestart[nr] = sp.begindatum
-                d.gestopt.pop(nr, None)
         if regels:
             uit[sp] = _codes(g, b.standaard, regels)
     return uit

@@ -55,12 +55,18 @@ class SutAanbieder(SutDeelnemer):
 
     def _intake(self, t: Traject) -> None:
         self.w.gebeurtenis("intake", actor=self.adres, traject=t)
-        if t.route == "sggz":  # diagnostiek starts with the intake: care before any toewijzing
-            self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
-            self.zorgverloop.voorlopig[t.id] = self.w.vandaag
-            self.vertel(self._aanmelding(t, "start_diagnostiek"), t)
+        if t.route == "sggz":
+            # the intake is not care (§4 note 2, §6.1): diagnostiek starts on a later werkdag, the day the
+            # world drew for it (as at the reference aanbieder, actors/aanbieder.py)
+            self.op(t.details["start_diagnostiek"], self._start_diagnostiek, t)
         else:
             self.vertel(self._aanmelding(t, "intake"), t)
+
+    def _start_diagnostiek(self, t: Traject) -> None:
+        """sGGZ: diagnostiek begins, care before any toewijzing; the SUT's 315 is due within vot_sggz."""
+        self.w.gebeurtenis("start_diagnostiek", actor=self.adres, traject=t)
+        self.zorgverloop.voorlopig[t.id] = t.details["start_diagnostiek"]
+        self.vertel(self._aanmelding(t, "start_diagnostiek"), t)
 
     def crisis(self, t: Traject) -> None:
         """A client in crisis presents here: care starts today, before any toewijzing (Bijlage 1.5)."""

@@ -15,7 +15,8 @@ the ground truth the checker judges the SUT's 305/307/323 against (reports/contr
 |              | continues an earlier toewijzing (Jw → Wmo at 18, a wijziging);|                   |
 |              | on receipt of a retroactive 301 (crisis, sGGZ: care began    |                   |
 |              | before); again when care resumes after a pause               |                   |
-| onderbreking | the first werkdag after a full calendar month without care   | a 307 'tijdelijk' |
+| onderbreking | the first werkdag after the full calendar month(s) without   | a 307 'tijdelijk' |
+|              | care ([regels] tijdelijk_stoppen_na)                         |                   |
 | einde_zorg   | on the last day of care (the toewijzing's einddatum, or the  | a 307             |
 |              | new one a 301 sets — at once when that lies in the past); a  |                   |
 |              | pause that turns out definitive: 2 werkdagen after it        |                   |
@@ -25,6 +26,12 @@ the ground truth the checker judges the SUT's 305/307/323 against (reports/contr
 A toewijzing of a trajectory with event ``geen_start`` never starts (the gemeente lets it lapse);
 a vervallen toewijzing ends nothing.  The intake, crisis and sGGZ events come from the routes
 (actors/sut_aanbieder.py).
+
+The rules are the reference aanbieder's own functions: ``start_niet``, ``eerste_zorgdag``,
+``zorg_einde``, ``pauze_zonder_zorg``, ``reden_einde_plan`` and ``reden_nieuw_einde``
+(actors/aanbieder.py), ``productperiode`` and ``geleverd_volume`` (actors/declareren.py).  What is
+kept here differs in what it stands on: the reference aanbieder knows which toewijzing had its 305
+(``_voorganger``), this the start it planned.
 """
 
 from __future__ import annotations
@@ -33,13 +40,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from simulator.berichten import Omvang, ToegewezenProduct, Toewijzing
+from simulator.berichten import ToegewezenProduct, Toewijzing
 from simulator.regieregels import vervallen as _vervallen
 from simulator.schemas import Standaard
-from simulator.werkdagen import einde_maand
 
-from .aanbieder import _eerste_van_maand, _zorg_in_categorie, beeindiging_na_wijziging
-from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume
+from .aanbieder import (
+    _zorg_in_categorie, eerste_zorgdag, pauze_zonder_zorg, reden_einde_plan, reden_nieuw_einde, start_niet, zorg_einde,
+)
+from .declareren import Maand, _maand, _volgende, _zorgdagen, geleverd_volume, productperiode
 from .traject import Traject, Zorgvraag
 
 if TYPE_CHECKING:
@@ -81,7 +89,6 @@ class Zorgverloop:
         self.toewijzingen: dict[tuple[str, str], Zorgtoewijzing] = {}  # (gemeente, toewijzingnummer)
         self._per_traject: dict[str, list[Zorgtoewijzing]] = {}
         self.voorlopig: dict[str, date] = {}  # traject id → start of care before any toewijzing (crisis, sGGZ)
-        self._geen_start: dict[str, str] = {}  # traject id → the toewijzing that never starts
         self._pauze: set[str] = set()  # trajecten whose pause is planned
 
     # ------------------------------------------------------------------------------------------
@@ -104,37 +111,23 @@ class Zorgverloop:
         zt = Zorgtoewijzing(gemeente, std, t, tp, ontvangen)
         if tp.product is not None and tp.omvang is None:  # aspecifiek: the aanbieder chooses the products
             zt.zorg = _zorg_in_categorie(t, tp)
-        zt.eind = self._eind(zt, tp)
+        zt.eind = zorg_einde(tp, zt.zorg)
         self.toewijzingen[(gemeente, tp.toewijzingnummer)] = zt
         self._per_traject.setdefault(t.id, []).append(zt)
-        if t.heeft("geen_start") and self._geen_start.setdefault(t.id, zt.nummer) == zt.nummer:
+        if start_niet(t, zt.nummer):
             # the client never comes: no care, the gemeente lets the toewijzing lapse
             self.w.gebeurtenis("zorg_start_niet", actor=self.sut.adres, traject=t, toewijzing=zt.nummer)
             return
-        kal = self.w.kalender
-        eerder = self.voorlopig.get(t.id)
-        if self._voorganger(zt) is not None:
-            start = tp.ingangsdatum  # continuous care
-        elif eerder is not None and eerder <= ontvangen:
-            start = max(eerder, tp.ingangsdatum)  # care began before the toewijzing: a retroactive 301
-        else:
-            start = max(tp.ingangsdatum, kal.volgende_werkdag(ontvangen))
-            start = kal.add_werkdagen(start, t.wachttijd) if t.wachttijd else start
-            if not kal.is_werkdag(start):
-                start = kal.volgende_werkdag(start)
+        start, _ = eerste_zorgdag(self.w.kalender, t, tp, ontvangen, voortgezet=self._voorganger(zt) is not None,
+                                  eerder=self.voorlopig.get(t.id))
         if zt.eind is not None and start > zt.eind:
             return
         zt.start = start
         zt.perioden = [[start, zt.eind or OPEN_EINDE]]
         self.sut.op(start, self._start, zt, zt.start_versie, start)
         if zt.eind is not None:
-            self.sut.op(zt.eind, self._einde, zt, zt.eind_versie, self._reden_plan(zt))
+            self.sut.op(zt.eind, self._einde, zt, zt.eind_versie, reden_einde_plan(t, zt.eind))
             self._plan_pauze(zt)
-
-    def _eind(self, zt: Zorgtoewijzing, tp: ToegewezenProduct) -> date | None:
-        if zt.zorg is not None and tp.einddatum is not None:
-            return min(tp.einddatum, zt.zorg.einddatum)  # aspecifiek: care never runs past what is planned
-        return tp.einddatum
 
     def _voorganger(self, zt: Zorgtoewijzing) -> Zorgtoewijzing | None:
         """The toewijzing of the same trajectory this one directly continues (einddatum + 1 = ingangsdatum)."""
@@ -143,10 +136,6 @@ class Zorgverloop:
             if z is not zt and z.start is not None and eind is not None and eind + timedelta(days=1) == zt.tp.ingangsdatum:
                 return z
         return None
-
-    def _reden_plan(self, zt: Zorgtoewijzing) -> str:
-        return ("beeindiging.ander_domein" if zt.traject.details.get("overgang_18_eind") == zt.eind
-                else "beeindiging.volgens_plan")
 
     def _gewijzigd(self, zt: Zorgtoewijzing, tp: ToegewezenProduct, ontvangen: date) -> None:
         oud, zt.tp = zt.tp, tp
@@ -157,19 +146,14 @@ class Zorgverloop:
             zt.start_versie += 1
             zt.eind_versie += 1
             return
-        nieuw = self._eind(zt, tp)
+        nieuw = zorg_einde(tp, zt.zorg)
         if nieuw == zt.eind or zt.geeindigd or zt.start is None:
             return
         if nieuw is not None and nieuw < zt.start:
             zt.start_versie += 1  # ends before it started: no care at all
             zt.eind_versie += 1
             return
-        codes = self.w.codes(zt.standaard)
-        if zt.eind is not None and nieuw is not None and nieuw > zt.eind:
-            reden = "beeindiging.volgens_plan"  # verlengd
-        else:
-            reden = beeindiging_na_wijziging(codes, tp)
-        zt.eind = nieuw
+        gepland, zt.eind = zt.eind, nieuw
         zt.eind_versie += 1
         if zt.pauze is not None and nieuw is not None and nieuw < zt.pauze[1]:
             zt.pauze = None  # the toewijzing ends before care would resume: no pause, care runs to the end
@@ -177,6 +161,7 @@ class Zorgverloop:
         elif zt.perioden:
             zt.perioden[-1][1] = nieuw or OPEN_EINDE
         if nieuw is not None:
+            reden = reden_nieuw_einde(self.w.codes(zt.standaard), tp, gepland, nieuw)
             self.sut.op(max(nieuw, self.w.vandaag), self._einde, zt, zt.eind_versie, reden)
 
     # -- a full calendar month without care (§6.4) --------------------------------------------
@@ -186,11 +171,10 @@ class Zorgverloop:
             return
         if (zt.eind - zt.start).days <= 120:
             return
-        pauze_begin = _eerste_van_maand(date(zt.start.year, zt.start.month, 1), 2)
-        pauze_eind = einde_maand(pauze_begin.year, pauze_begin.month)
-        laatste, hervat = pauze_begin - timedelta(days=1), pauze_eind + timedelta(days=1)
-        if hervat >= zt.eind - timedelta(days=20):
+        pauze = pauze_zonder_zorg(zt.start, zt.eind, int(self.w.profiel.regel("tijdelijk_stoppen_na")))
+        if pauze is None:
             return
+        laatste, hervat = pauze[0] - timedelta(days=1), pauze[1] + timedelta(days=1)
         self._pauze.add(t.id)
         definitief = t.heeft("stop_corrigeren")  # the pause turns out to be the end of care
         zt.pauze = (laatste, hervat)
@@ -232,9 +216,7 @@ class Zorgverloop:
                 continue  # (declaring comes after the day the 301 was received, Annex 4 §5)
             while True:
                 m = zt.volgende_maand
-                tp = zt.tp
-                begin = max(date(m[0], m[1], 1), tp.ingangsdatum)
-                eind = min(einde_maand(*m), tp.einddatum or OPEN_EINDE)
+                begin, eind = productperiode(zt.tp, m)
                 if eind >= dag or (zt.eind is not None and begin > zt.eind):
                     break
                 zt.volgende_maand = _volgende(m)
@@ -244,17 +226,11 @@ class Zorgverloop:
         zorgdagen = _zorgdagen(zt.perioden, begin, eind)
         if zorgdagen <= 0 or eind < begin:
             return
-        tp = zt.tp
-        product = zt.zorg.product if zt.zorg is not None else self._product(tp)
+        product = zt.zorg.product if zt.zorg is not None else self._product(zt.tp)
         if product is None:
             return
-        omvang, ingang, einde = tp.omvang, tp.ingangsdatum, tp.einddatum
-        if omvang is None and zt.zorg is not None:
-            omvang = Omvang(zt.zorg.volume, product.eenheid, product.frequentie)
-            ingang, einde = zt.zorg.ingangsdatum, zt.zorg.einddatum
-        if omvang is None:
-            return
-        volume = geleverd_volume(omvang, ingang, einde, product, zorgdagen, m,
+        # the care periods cut to the planned end of care (the last one runs to OPEN_EINDE here)
+        volume = geleverd_volume(zt.tp, zt.zorg, product, zorgdagen, m,
                                  [[b, min(e, zt.eind or e)] for b, e in zt.perioden], self.w.codes(zt.standaard),
                                  uren_in_minuten)
         if volume <= 0:
