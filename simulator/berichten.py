@@ -16,7 +16,7 @@ themselves live in the schema folder; see ``simulator.codes`` for the named valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from typing import ClassVar, Union
 
