@@ -67,6 +67,16 @@ class Maandstaat:
     niet_voor: date | None = None  # fault switches: the correction waits until this day
 
 
+def _afgehandeld(staat: Maandstaat) -> bool:
+    """A month nothing can be declared, credited or declared again in any more: judged empty, its
+    line approved without a correction to come (te_corrigeren is only set when the line is approved),
+    or credited with no new line. A month whose line went out in this batch is not settled yet."""
+    if staat.leeg:
+        return True
+    r = staat.regel
+    return r is not None and (r.status == "gecrediteerd" or (r.status == "toegekend" and not staat.te_corrigeren))
+
+
 def _maand(d: date) -> Maand:
     return (d.year, d.month)
 
@@ -148,6 +158,8 @@ class Declaratieadministratie:
         self._vorig_declaratienummer: dict[tuple[str, str], str] = {}  # (gemeente, standaard) → last DeclaratieNummer
         self._verwijderd: set[int] = set()  # id(levering) of removed toewijzingen seen (fault declaratie_op_verwijderde)
         self._uitgesteld: dict[int, date] = {}
+        #: id(levering) → (its first month, the first month not yet settled): _regels_voor starts there
+        self._afgehandeld_tot: dict[int, tuple[Maand, Maand]] = {}
         self._laatste_periode: dict[tuple[str, str], Maand] = {}  # (gemeente, standaard) → last DeclaratiePeriode  # id(levering) → fault: care before the 301 declared from this day
         self._gestart = False
         rng = self.w.sim.rng(f"{aanbieder.adres}:declaratiedag")
@@ -287,12 +299,19 @@ class Declaratieadministratie:
         if not lev.perioden or not lev.gestart or lev.vervallen:
             return []
         uit: list[Regel] = []
-        m = _maand(lev.perioden[0][0])
+        eerste = _maand(lev.perioden[0][0])
+        # months settled for good (see _afgehandeld) are not walked again: every month of every delivery
+        # was revisited by every batch, which grew with the square of the run's length
+        cursor = self._afgehandeld_tot.get(id(lev))
+        m = cursor[1] if cursor is not None and cursor[0] == eerste else eerste
+        aaneengesloten = True  # every month before m is settled
         uitgesteld = self._uitgesteld.get(id(lev))
         while m <= tot:
             if uitgesteld is not None and self.w.vandaag < uitgesteld and _laatste(m) < lev.ontvangen:
+                aaneengesloten = False
                 m = _volgende(m)
                 continue
+            al = len(uit)
             staat = self.staat.setdefault((lev.gemeente, tp.toewijzingnummer, m), Maandstaat())
             r = staat.regel
             wacht = staat.niet_voor is not None and self.w.vandaag < staat.niet_voor
@@ -322,6 +341,11 @@ class Declaratieadministratie:
                 nieuw = self._prestatie(lev, m, correctie=True)
                 if nieuw is not None:
                     uit.append(Regel(nieuw, lev, m))
+            if aaneengesloten:
+                if len(uit) == al and _afgehandeld(staat):
+                    self._afgehandeld_tot[id(lev)] = (eerste, _volgende(m))
+                else:
+                    aaneengesloten = False
             m = _volgende(m)
         return uit
 
