@@ -6,7 +6,9 @@ rendered and written to the ledger on disk, the summary read back from the ledge
 judged).  It measures wall time, messages/s, trajectories/s, peak RSS and the share of time per
 stage, and the lxml parse+validate floor of a typical message (a JW315 taken from the run,
 parsed and validated ``floor_n`` times) in the same process, so the harness's own cost per
-message can be quoted as a ratio to that floor (docs/performance.md).
+message can be quoted as a ratio to that floor (docs/performance.md). Next to it, the same lxml
+calls on a sample of the run's *own* messages (every k-th message, up to ``floor_n``): what
+validating this traffic costs before ketensim does anything else.
 
 Stage times come from timers wrapped around the functions of each stage for the duration of the
 bench (and removed afterwards): ``render`` (message → XML bytes), the ledger writer (JSON line,
@@ -72,6 +74,7 @@ class BenchUitslag:
     stadia_s: dict[str, float] = field(default_factory=dict)
     piek_rss_mb: float = 0.0
     floor_us: float = 0.0  # lxml parse + XSD validate of one JW315, median
+    floor_eigen_us: float = 0.0  # the same on a sample of the run's own messages, median µs per message
     ledger_mb: float = 0.0
     afwijkingen: int = 0
     regels_fail: int = 0
@@ -94,10 +97,15 @@ class BenchUitslag:
     def ratio_floor(self) -> float:
         return self.us_per_bericht / self.floor_us if self.floor_us else 0.0
 
+    @property
+    def ratio_floor_eigen(self) -> float:
+        return self.us_per_bericht / self.floor_eigen_us if self.floor_eigen_us else 0.0
+
     def als_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.update(berichten_per_s=round(self.berichten_per_s, 1), trajecten_per_s=round(self.trajecten_per_s, 1),
-                 us_per_bericht=round(self.us_per_bericht, 1), ratio_floor=round(self.ratio_floor, 2))
+                 us_per_bericht=round(self.us_per_bericht, 1), ratio_floor=round(self.ratio_floor, 2),
+                 ratio_floor_eigen=round(self.ratio_floor_eigen, 2))
         return d
 
 
@@ -139,7 +147,7 @@ def _timer(doel: Any, naam: str, stadia: dict[str, float], stadium: str) -> Iter
 
 def meet_floor(xml: bytes, schema: etree.XMLSchema, n: int, herhaal: int = 5) -> float:
     """Median µs of lxml parse + XSD validate of ``xml`` (a safe parser, as the codec uses)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    parser = _parser()
     tijden = []
     for _ in range(herhaal):
         t = time.perf_counter()
@@ -149,6 +157,40 @@ def meet_floor(xml: bytes, schema: etree.XMLSchema, n: int, herhaal: int = 5) ->
                 raise ValueError("the floor message is not schema-valid")
         tijden.append((time.perf_counter() - t) / n * 1e6)
     return statistics.median(tijden)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def meet_floor_eigen(berichten: list[tuple[bytes, etree.XMLSchema]], herhaal: int = 5) -> float:
+    """Median µs per message of lxml parse + XSD validate over ``berichten`` (each with its schema)."""
+    if not berichten:
+        return 0.0
+    parser = _parser()
+    tijden = []
+    for _ in range(herhaal):
+        t = time.perf_counter()
+        for xml, schema in berichten:
+            schema.validate(etree.fromstring(xml, parser))
+        tijden.append((time.perf_counter() - t) / len(berichten) * 1e6)
+    return statistics.median(tijden)
+
+
+def _steekproef(ledger: Path, aantal: int, n: int, registry: Any) -> list[tuple[bytes, etree.XMLSchema]]:
+    """Every k-th message of the ledger (k so that about ``n`` are taken), with its compiled schema."""
+    from simulator.ledger import open_ledger
+
+    stap = max(1, aantal // n)
+    return [(b.xml, registry.compiled(b.berichttype))
+            for i, b in enumerate(open_ledger(ledger).berichten()) if i % stap == 0][:n]
+
+
+def _floors(ledger: Path, aantal: int, n: int, registry: Any) -> tuple[float, float]:
+    """(the JW315 floor, the floor of the run's own messages), both measured now, in this process."""
+    typisch = _typisch_bericht(ledger)
+    floor = meet_floor(typisch, registry.compiled("JW315"), n) if typisch else 0.0
+    return floor, meet_floor_eigen(_steekproef(ledger, aantal, n, registry))
 
 
 def _typisch_bericht(ledger: Path, berichttype: str = "JW315") -> bytes | None:
@@ -210,12 +252,11 @@ def draai(inst: BenchInstellingen) -> BenchUitslag:
             "validation (parse + XSD)": eigen["validation (parse + XSD)"],
             "checks (read, rules)": check - eigen["validation (parse + XSD)"],
         }
-        typisch = _typisch_bericht(s.ledger)
-        floor = meet_floor(typisch, registry.compiled("JW315"), inst.floor_n) if typisch else 0.0
+        floor, floor_eigen = _floors(s.ledger, s.berichten, inst.floor_n, registry)
         return BenchUitslag(
             clients=inst.clients, dagen=inst.dagen, seed=inst.seed, meervoudig=inst.meervoudig,
             berichten=s.berichten, trajecten=s.trajecten, wall_s=simulatie + check, simulatie_s=simulatie,
-            check_s=check, stadia_s=stadia_s, piek_rss_mb=piek, floor_us=floor,
+            check_s=check, stadia_s=stadia_s, piek_rss_mb=piek, floor_us=floor, floor_eigen_us=floor_eigen,
             ledger_mb=s.ledger.stat().st_size / 1e6, afwijkingen=len(uitslag.afwijkingen),
             regels_fail=len({o.regel for o in uitslag.afwijkingen}),
             afwijkende_regels=sorted({o.regel for o in uitslag.afwijkingen}))
@@ -238,12 +279,11 @@ def _draai_verdeeld(inst: BenchInstellingen, uit: Path) -> BenchUitslag:
     piek = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     registry = SchemaRegistry.load(inst.schemas)
-    typisch = _typisch_bericht(s.ledger)
-    floor = meet_floor(typisch, registry.compiled("JW315"), inst.floor_n) if typisch else 0.0
+    floor, floor_eigen = _floors(s.ledger, s.berichten, inst.floor_n, registry)
     return BenchUitslag(
         clients=inst.clients, dagen=inst.dagen, seed=inst.seed, meervoudig=inst.meervoudig, berichten=s.berichten,
         trajecten=s.trajecten, wall_s=wall, simulatie_s=wall, check_s=0.0, stadia_s={}, piek_rss_mb=piek,
-        floor_us=floor, ledger_mb=s.ledger.stat().st_size / 1e6, afwijkingen=len(uitslag.afwijkingen),
+        floor_us=floor, floor_eigen_us=floor_eigen, ledger_mb=s.ledger.stat().st_size / 1e6, afwijkingen=len(uitslag.afwijkingen),
         regels_fail=len({o.regel for o in uitslag.afwijkingen}), workers=inst.workers,
         afwijkende_regels=sorted({o.regel for o in uitslag.afwijkingen}))
 
@@ -260,6 +300,8 @@ def schrijf(u: BenchUitslag, stroom) -> None:
     w(f"  trajectories/s     {u.trajecten_per_s:>12,.0f}\n")
     w(f"  per message        {u.us_per_bericht:>12.1f} µs\n")
     w(f"  lxml floor (JW315) {u.floor_us:>12.1f} µs   parse + validate, median; harness/floor = {u.ratio_floor:.1f}×\n")
+    w(f"  lxml, own messages {u.floor_eigen_us:>12.1f} µs   the same calls on a sample of this run's messages; "
+      f"harness/that = {u.ratio_floor_eigen:.1f}×\n")
     w(f"  peak RSS           {u.piek_rss_mb:>12.0f} MB{'   (largest process)' if u.workers else ''}\n")
     w(f"  ledger             {u.ledger_mb:>12.0f} MB\n")
     w(f"  deviations         {u.afwijkingen:>12}"

@@ -112,10 +112,11 @@ def _sizes(args: argparse.Namespace, sizes: list[int]) -> int:
     w(f"bench sizes ({args.days} days, seed {args.seed}, medians of {args.repeat} run(s), each size in its own process"
       f"{f', {args.workers} workers' if args.workers else ''})\n")
     w(f"{'trajectories':>12} {'messages':>10} {'wall s':>8} {'msg/s':>8} {'µs/msg':>8} {'floor µs':>8} "
-      f"{'ratio':>6} {'peak MB':>8} {'deviations':>10}\n")
+      f"{'ratio':>6} {'own µs':>7} {'ratio':>6} {'peak MB':>8} {'deviations':>10}\n")
     for r in rijen:
         w(f"{r['trajecten']:>12,} {r['berichten']:>10,} {r['wall_s']:>8.1f} {r['berichten_per_s']:>8,.0f} "
-          f"{r['us_per_bericht']:>8.1f} {r['floor_us']:>8.1f} {r['ratio_floor']:>6.1f} {r['piek_rss_mb']:>8.0f} "
+          f"{r['us_per_bericht']:>8.1f} {r['floor_us']:>8.1f} {r['ratio_floor']:>6.1f} {r['floor_eigen_us']:>7.1f} "
+          f"{r['ratio_floor_eigen']:>6.1f} {r['piek_rss_mb']:>8.0f} "
           f"{r['afwijkingen']:>10}\n")
     if args.json and args.json != "-":
         Path(args.json).write_text(json.dumps(rijen, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -125,7 +126,7 @@ def _sizes(args: argparse.Namespace, sizes: list[int]) -> int:
 def _mediaan(metingen: list[dict]) -> dict:
     uit = dict(metingen[0])
     for k in ("wall_s", "simulatie_s", "check_s", "piek_rss_mb", "floor_us", "berichten_per_s", "trajecten_per_s",
-              "us_per_bericht", "ratio_floor"):
+              "us_per_bericht", "ratio_floor", "floor_eigen_us", "ratio_floor_eigen"):
         uit[k] = statistics.median(m[k] for m in metingen)
     uit["stadia_s"] = {k: statistics.median(m["stadia_s"][k] for m in metingen) for k in metingen[0]["stadia_s"]}
     uit["alle_wall_s"] = [m["wall_s"] for m in metingen]

@@ -14,7 +14,8 @@ def test_bench_small_size_reports_throughput_stages_floor_and_rss(tmp_path, caps
     assert main(["bench", "--clients", "60", "--days", "90", "--meervoudig", "0.3", "--aanbieders", "8",
                  "--out", str(tmp_path / "run"), "--json", str(uit)]) == 0
     tekst = capsys.readouterr().out
-    for woord in ("messages/s", "trajectories/s", "peak RSS", "lxml floor", "harness/floor", "time per stage",
+    for woord in ("messages/s", "trajectories/s", "peak RSS", "lxml floor", "harness/floor", "lxml, own messages",
+                  "harness/that", "time per stage",
                   "validation (parse + XSD)", "render"):
         assert woord in tekst
     d = json.loads(uit.read_text())
@@ -25,6 +26,8 @@ def test_bench_small_size_reports_throughput_stages_floor_and_rss(tmp_path, caps
     assert sum(d["stadia_s"].values()) == pytest.approx(d["wall_s"], rel=1e-6)
     assert all(v >= 0 for v in d["stadia_s"].values())
     assert d["ratio_floor"] == pytest.approx(d["us_per_bericht"] / d["floor_us"], rel=0.01)
+    assert 1 < d["floor_eigen_us"] < 5000
+    assert d["ratio_floor_eigen"] == pytest.approx(d["us_per_bericht"] / d["floor_eigen_us"], rel=0.01)
     # --out keeps the ledger: it is a complete run of the reported size
     ledger = (tmp_path / "run" / "ledger.jsonl").read_text().splitlines()
     assert sum('"soort":"bericht"' in r for r in ledger) == d["berichten"]
@@ -59,3 +62,24 @@ def test_bench_with_workers_runs_the_sharded_run_and_checks_it(tmp_path, capsys)
     assert b["afwijkingen"] == 0 and b["berichten"] > 50 and b["piek_rss_mb"] > 10
     assert "2 worker process(es)" in capsys.readouterr().out
     assert a["workers"] == 0 and a["stadia_s"]
+
+
+def test_the_own_messages_floor_samples_the_whole_run_with_each_message_its_schema(tmp_path):
+    from scenarios.bench import _steekproef, meet_floor_eigen
+    from scenarios.run import RunInstellingen, voer_uit
+    from simulator.ledger import open_ledger
+    from simulator.schemas import SchemaRegistry
+
+    s = voer_uit(RunInstellingen(uit=tmp_path, clients=30, dagen=120, seed=5, aanbieders=6))
+    registry = SchemaRegistry.load()
+    alle = [b.xml for b in open_ledger(s.ledger).berichten()]
+    steekproef = _steekproef(s.ledger, len(alle), 10, registry)
+    assert 10 <= len(alle) // (len(alle) // 10) and len(steekproef) == 10
+    stap = len(alle) // 10
+    assert [xml for xml, _ in steekproef] == alle[::stap][:10]  # spread over the run, not its first messages
+    # each message goes with its own schema: every pair validates
+    from lxml import etree
+    assert all(schema.validate(etree.fromstring(xml)) for xml, schema in steekproef)
+    assert len({id(schema) for _, schema in steekproef}) > 1
+    assert meet_floor_eigen(steekproef, herhaal=1) > 0
+    assert meet_floor_eigen([]) == 0.0
